@@ -1,0 +1,102 @@
+"""Command line: ``python -m skautoal quickstart``."""
+
+import argparse
+import sys
+import time
+
+import numpy as np
+
+
+def quickstart(n_labeled=100, n_queries=10, random_state=0, out=sys.stdout):
+    """Fit a skorch MLP on a few digits and print what each strategy queries."""
+    import torch
+    from sklearn.datasets import load_digits
+    from skorch import NeuralNetClassifier
+
+    from .models import MLPModule
+    from .strategies import (
+        BADGE,
+        BALD,
+        CoreSet,
+        EntropySampling,
+        KMeansSampling,
+        LeastConfidence,
+        MarginSampling,
+        MeanSTD,
+        RandomSampling,
+        VarRatio,
+    )
+
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16).astype(np.float32)
+    rng = np.random.RandomState(random_state)
+    order = rng.permutation(len(X))
+    labeled, pool = order[:n_labeled], order[n_labeled:]
+    torch.manual_seed(random_state)
+    net = NeuralNetClassifier(
+        MLPModule,
+        module__n_classes=10,
+        module__n_features=64,
+        optimizer=torch.optim.Adam,
+        lr=0.005,
+        max_epochs=60,
+        train_split=None,
+        verbose=0,
+    ).fit(X[labeled], y[labeled])
+    accuracy = net.score(X[pool], y[pool])
+    print(
+        f"skorch MLP fitted on {n_labeled} digits; accuracy on the "
+        f"{len(pool)}-sample pool: {accuracy:.3f}\n",
+        file=out,
+    )
+    print(f"{'strategy':<16}{'seconds':>8}  {'pool error':>10}  first picks", file=out)
+    strategies = [
+        RandomSampling(),
+        LeastConfidence(),
+        MarginSampling(),
+        EntropySampling(),
+        VarRatio(),
+        MeanSTD(),
+        BALD(),
+        KMeansSampling(),
+        CoreSet(),
+        BADGE(),
+    ]
+    wrong = net.predict(X[pool]) != y[pool]
+    for strategy in strategies:
+        start = time.perf_counter()
+        picked = strategy.select(
+            net, X[pool], n_queries, X_labeled=X[labeled], random_state=random_state
+        )
+        seconds = time.perf_counter() - start
+        print(
+            f"{type(strategy).__name__:<16}{seconds:>8.3f}  "
+            f"{wrong[picked].mean():>10.2f}  {picked[:6].tolist()}",
+            file=out,
+        )
+    print(
+        "\n'pool error' is the fraction of picked samples the model gets wrong: "
+        "informative picks are often misclassified.",
+        file=out,
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m skautoal", description="skautoal command line"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    quick = sub.add_parser(
+        "quickstart", help="fit a net on digits and show each strategy's picks"
+    )
+    quick.add_argument("--n-labeled", type=int, default=100)
+    quick.add_argument("--n-queries", type=int, default=10)
+    quick.add_argument("--random-state", type=int, default=0)
+    args = parser.parse_args(argv)
+    if args.command == "quickstart":
+        quickstart(args.n_labeled, args.n_queries, args.random_state)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

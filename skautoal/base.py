@@ -1,0 +1,105 @@
+"""Base classes for query strategies."""
+
+from abc import ABCMeta, abstractmethod
+
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+
+from .models import PoolOutputs
+from .utils._selection import top_k
+from .utils._validation import check_n_queries
+
+
+class BaseQueryStrategy(BaseEstimator, metaclass=ABCMeta):
+    """Base class for active-learning query strategies.
+
+    The public :meth:`select` validates its input, wraps the task model's
+    outputs on the pool in a :class:`~skautoal.models.PoolOutputs` and calls
+    the private hook ``_select``. To write a strategy of your own, subclass
+    this class and implement::
+
+        def _select(self, outputs, n_queries, *, labeled, random_state):
+            ...  # return n_queries unique int64 indices into the pool
+
+    ``outputs`` gives ``proba``, ``embedding``, ``mc_proba(n_passes)`` and
+    ``badge_factors()``, each computed once; ``labeled`` is the same for the
+    labelled set, or ``None``; ``random_state`` is a ``RandomState``. For a
+    strategy that ranks samples by a score, subclass
+    :class:`BaseScoreStrategy` and implement ``_score(outputs)`` instead.
+    """
+
+    @property
+    def needs_dropout(self):
+        """Whether the strategy needs MC-dropout passes to be informative."""
+        return False
+
+    def select(self, model, X_pool, n_queries, *, X_labeled=None, random_state=None):
+        """Select ``n_queries`` samples of ``X_pool`` to label.
+
+        Parameters
+        ----------
+        model : estimator or TaskModel
+            A fitted skorch ``NeuralNetClassifier``, a fitted scikit-learn
+            classifier with ``predict_proba``, or a ``Pipeline`` ending in one.
+        X_pool : array-like of shape (n_samples, ...)
+            The unlabelled pool.
+        n_queries : int
+            How many samples to select. If larger than the pool, a warning is
+            issued and every index is returned.
+        X_labeled : array-like of shape (n_labeled, ...), default=None
+            The labelled samples, for strategies that use them (CoreSet).
+        random_state : int, RandomState or None, default=None
+            Seeds ties, sampling and MC dropout.
+
+        Returns
+        -------
+        indices : ndarray of shape (n_queries,), dtype int64
+            Unique indices into ``X_pool``.
+        """
+        rng = check_random_state(random_state)
+        outputs = PoolOutputs(model, X_pool, random_state=rng, name="X_pool")
+        n_queries = check_n_queries(
+            n_queries, len(outputs), caller=f"{type(self).__name__}.select"
+        )
+        labeled = None
+        if X_labeled is not None:
+            labeled = PoolOutputs(
+                outputs.model, X_labeled, random_state=rng, name="X_labeled"
+            )
+        return self._select(outputs, n_queries, labeled=labeled, random_state=rng)
+
+    @abstractmethod
+    def _select(self, outputs, n_queries, *, labeled, random_state):
+        """Return ``n_queries`` unique int64 indices into the pool."""
+
+
+class BaseScoreStrategy(BaseQueryStrategy):
+    """Base class for strategies that rank samples by an informativeness score.
+
+    Implement ``_score(outputs)``, returning one score per pool sample (higher
+    is more informative). :meth:`select` takes the top ``n_queries``, with
+    ties broken by ``random_state``.
+    """
+
+    def score(self, model, X_pool):
+        """Informativeness of each pool sample (higher = more informative).
+
+        Parameters
+        ----------
+        model : estimator or TaskModel
+            The fitted task model.
+        X_pool : array-like of shape (n_samples, ...)
+            The unlabelled pool.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+        """
+        return self._score(PoolOutputs(model, X_pool, random_state=0, name="X_pool"))
+
+    @abstractmethod
+    def _score(self, outputs):
+        """Return one score per sample of ``outputs``."""
+
+    def _select(self, outputs, n_queries, *, labeled, random_state):
+        return top_k(self._score(outputs), n_queries, random_state)

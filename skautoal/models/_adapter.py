@@ -1,0 +1,323 @@
+"""One interface over the task models a user can pass.
+
+A task model is a fitted skorch ``NeuralNetClassifier`` (with any module), a
+fitted scikit-learn classifier with ``predict_proba``, or a scikit-learn
+``Pipeline`` ending in either. :class:`TaskModel` gives them all the same
+methods, and :class:`PoolOutputs` computes each output a strategy may need
+once per pool, in chunks, on the model's device.
+"""
+
+import warnings
+
+import numpy as np
+import torch
+from sklearn.pipeline import Pipeline
+from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils.validation import check_is_fitted
+from torch import nn
+
+from ..utils._torch import seeded
+from ..utils._validation import check_finite_samples, check_positive_int
+
+
+def _is_skorch_net(model):
+    try:
+        from skorch import NeuralNet
+    except ImportError:  # pragma: no cover - skorch is a dependency
+        return False
+    return isinstance(model, NeuralNet)
+
+
+def _last_linear(module):
+    linears = [m for m in module.modules() if isinstance(m, nn.Linear)]
+    return linears[-1] if linears else None
+
+
+def _dropout_layers(module):
+    return [m for m in module.modules() if isinstance(m, nn.modules.dropout._DropoutNd)]
+
+
+class TaskModel:
+    """Adapter giving a fitted task model one interface for the strategies.
+
+    Parameters
+    ----------
+    model : estimator or TaskModel
+        A fitted skorch ``NeuralNetClassifier``, a fitted scikit-learn
+        classifier with ``predict_proba``, or a fitted ``Pipeline`` ending in
+        either. A ``TaskModel`` is returned as it is by :meth:`wrap`.
+    chunk_size : int, default=1024
+        Samples per forward pass over a pool.
+
+    Attributes
+    ----------
+    net : skorch.NeuralNet or None
+        The skorch net, when the final step is one.
+    device : torch.device
+        Where the net runs; the strategies' kernels run there too.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skautoal.models import TaskModel
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = TaskModel(LogisticRegression(max_iter=500).fit(X, y))
+    >>> model.predict_proba(X[:2]).shape
+    (2, 3)
+    """
+
+    def __init__(self, model, *, chunk_size=1024):
+        self.chunk_size = check_positive_int(chunk_size, "chunk_size", "TaskModel")
+        if not hasattr(model, "predict_proba"):
+            raise TypeError(
+                "The 'model' parameter must be a fitted classifier with a "
+                f"predict_proba method; got {type(model).__name__} instead."
+            )
+        self.model = model
+        if isinstance(model, Pipeline):
+            self.transformer = model[:-1] if len(model.steps) > 1 else None
+            final = model.steps[-1][1]
+        else:
+            self.transformer, final = None, model
+        if _is_skorch_net(final):
+            final.check_is_fitted()
+            self.net = final
+            self.device = torch.device(final.device)
+        else:
+            check_is_fitted(model)
+            self.net = None
+            self.device = torch.device("cpu")
+        self.final = final
+
+    @classmethod
+    def wrap(cls, model):
+        """Return ``model`` itself when it is a ``TaskModel``, else wrap it."""
+        return model if isinstance(model, TaskModel) else cls(model)
+
+    @property
+    def has_dropout(self):
+        """Whether MC-dropout passes are stochastic for this model."""
+        return self.net is not None and bool(_dropout_layers(self.net.module_))
+
+    def check_input(self, X, name):
+        """Validate a pool or labelled set; return its number of samples."""
+        n_samples = check_finite_samples(X, name)
+        n_features = getattr(self.model, "n_features_in_", None)
+        if n_features is not None and np.ndim(X) == 2 and X.shape[1] != n_features:
+            raise ValueError(
+                f"{name} has {X.shape[1]} features, but the model was fitted "
+                f"with {n_features} features."
+            )
+        if self.net is not None:
+            first = self._as_net_input(_safe_indexing(self._transform(X), slice(0, 1)))
+            try:
+                with torch.no_grad():
+                    self._eval_mode()
+                    self.net.infer(first)
+            except RuntimeError as exc:
+                raise ValueError(
+                    f"{name} has samples of shape {tuple(first.shape[1:])}, which "
+                    f"the task model's module cannot process: {exc}"
+                ) from exc
+        return n_samples
+
+    def _transform(self, X):
+        return X if self.transformer is None else self.transformer.transform(X)
+
+    def _chunks(self, X):
+        n = X.shape[0]
+        for start in range(0, n, self.chunk_size):
+            yield _safe_indexing(X, slice(start, min(start + self.chunk_size, n)))
+
+    def _net_forward(self, X, capture_embedding):
+        """Probabilities (and embeddings) from the skorch net, chunk by chunk."""
+        module = self.net.module_
+        nonlin = self.net._get_predict_nonlinearity()
+        captured = []
+        hook = None
+        use_embed = capture_embedding and hasattr(module, "embed")
+        if capture_embedding and not use_embed:
+            last = _last_linear(module)
+            if last is None:
+                raise TypeError(
+                    f"The module {type(module).__name__} has neither an 'embed' "
+                    "method nor an nn.Linear layer, so no embedding can be taken."
+                )
+            hook = last.register_forward_hook(
+                lambda mod, inputs, out: captured.append(inputs[0].detach())
+            )
+        probas, embeddings = [], []
+        try:
+            with torch.no_grad():
+                for chunk in self._chunks(X):
+                    chunk = self._as_net_input(chunk)
+                    out = self.net.infer(chunk)
+                    if isinstance(out, tuple):
+                        out = out[0]
+                    probas.append(nonlin(out).float().cpu())
+                    if use_embed:
+                        emb = module.embed(chunk.to(self.device))
+                        embeddings.append(emb.flatten(1).float().cpu())
+                    elif capture_embedding:
+                        embeddings.append(captured.pop().flatten(1).float().cpu())
+        finally:
+            if hook is not None:
+                hook.remove()
+        proba = torch.cat(probas).numpy()
+        emb = torch.cat(embeddings).numpy() if capture_embedding else None
+        return proba, emb
+
+    def _as_net_input(self, chunk):
+        array = chunk.toarray() if hasattr(chunk, "toarray") else np.asarray(chunk)
+        return torch.as_tensor(array, dtype=torch.float32)
+
+    def _eval_mode(self):
+        self.net.module_.eval()
+
+    def predict_proba(self, X):
+        """Class probabilities, shape (n_samples, n_classes)."""
+        return self.proba_and_embedding(X, embedding=False)[0]
+
+    def proba_and_embedding(self, X, *, embedding=True):
+        """Probabilities and embeddings of ``X`` in one pass.
+
+        The embedding is the module's ``embed(X)`` when it has one, otherwise
+        the input of its last ``nn.Linear``; for a model that is not a torch
+        net it is the (transformed) feature matrix.
+        """
+        Xt = self._transform(X)
+        if self.net is not None:
+            self._eval_mode()
+            return self._net_forward(Xt, embedding)
+        proba = np.concatenate(
+            [self.final.predict_proba(chunk) for chunk in self._chunks(Xt)]
+        )
+        emb = None
+        if embedding:
+            dense = Xt.toarray() if hasattr(Xt, "toarray") else np.asarray(Xt)
+            emb = dense.reshape(dense.shape[0], -1).astype(np.float32)
+        return proba.astype(np.float32), emb
+
+    def mc_predict_proba(self, X, n_passes, random_state):
+        """Probabilities from ``n_passes`` MC-dropout passes.
+
+        Dropout layers are active, batch norm stays in eval mode, and the
+        passes are seeded by ``random_state``. A model without dropout gives
+        ``n_passes`` identical copies, with a warning.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_passes, n_samples, n_classes)
+        """
+        if not self.has_dropout:
+            warnings.warn(
+                f"The task model {type(self.final).__name__} has no dropout "
+                "layers, so MC-dropout passes are identical and BALD, MeanSTD "
+                "and VarRatio see no model uncertainty.",
+                UserWarning,
+                stacklevel=4,
+            )
+            proba = self.predict_proba(X)
+            return np.broadcast_to(proba, (n_passes,) + proba.shape)
+        seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+        Xt = self._transform(X)
+        module = self.net.module_
+        dropouts = _dropout_layers(module)
+        self._eval_mode()
+        for layer in dropouts:
+            layer.train()
+        try:
+            with seeded(seed, self.device):
+                passes = [self._net_forward(Xt, False)[0] for _ in range(n_passes)]
+        finally:
+            module.eval()
+        return np.stack(passes)
+
+
+class PoolOutputs:
+    """The task model's outputs on one pool, each computed once and cached.
+
+    Strategies read what they need from this object, so that when several
+    strategies query the same pool (as in :class:`~skautoal.AutoALQuerier`)
+    every forward pass runs once.
+
+    Parameters
+    ----------
+    model : estimator or TaskModel
+        The fitted task model.
+    X : array-like
+        The pool (or labelled set).
+    random_state : int, RandomState or None, default=None
+        Seeds the MC-dropout passes.
+    name : str, default="X_pool"
+        The name used in error messages.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skautoal.models import PoolOutputs
+    >>> X, y = load_iris(return_X_y=True)
+    >>> out = PoolOutputs(LogisticRegression(max_iter=500).fit(X, y), X)
+    >>> out.proba.shape, out.embedding.shape
+    ((150, 3), (150, 4))
+    """
+
+    def __init__(self, model, X, *, random_state=None, name="X_pool"):
+        self.model = TaskModel.wrap(model)
+        if not hasattr(X, "shape"):
+            X = np.asarray(X)
+        self.n_samples = self.model.check_input(X, name)
+        self.X = X
+        self.name = name
+        self._seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+        self._proba = None
+        self._embedding = None
+        self._mc = {}
+
+    def __len__(self):
+        return self.n_samples
+
+    @property
+    def device(self):
+        """The device of the task model."""
+        return self.model.device
+
+    def _forward(self):
+        self._proba, self._embedding = self.model.proba_and_embedding(self.X)
+
+    @property
+    def proba(self):
+        """Class probabilities, shape (n_samples, n_classes)."""
+        if self._proba is None:
+            self._forward()
+        return self._proba
+
+    @property
+    def embedding(self):
+        """Embeddings, shape (n_samples, n_features_embedded)."""
+        if self._embedding is None:
+            self._forward()
+        return self._embedding
+
+    def mc_proba(self, n_passes):
+        """MC-dropout probabilities, shape (n_passes, n_samples, n_classes)."""
+        if n_passes not in self._mc:
+            self._mc[n_passes] = self.model.mc_predict_proba(
+                self.X, n_passes, self._seed
+            )
+        return self._mc[n_passes]
+
+    def badge_factors(self):
+        """The two factors of the BADGE gradient embedding.
+
+        The gradient of the cross-entropy with respect to the last linear
+        layer, taking the predicted class as the label, is the outer product
+        ``a_i h_i^T`` with ``a_i = p_i - onehot(argmax p_i)`` and ``h_i`` the
+        embedding. Returns ``(a, h)``, never their N x C x D product.
+        """
+        proba = self.proba
+        a = proba.copy()
+        a[np.arange(len(a)), proba.argmax(1)] -= 1.0
+        return a, self.embedding

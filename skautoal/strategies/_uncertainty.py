@@ -1,0 +1,53 @@
+import numpy as np
+from scipy.special import entr
+
+from ..base import BaseScoreStrategy
+
+_EXAMPLE = """
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skautoal.strategies import {name}
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = LogisticRegression(max_iter=500).fit(X[::3], y[::3])
+    >>> {name}().select(model, X, 3, random_state=0).shape
+    (3,)
+"""
+
+
+class LeastConfidence(BaseScoreStrategy):
+    __doc__ = """Select the samples whose most likely class is least probable.
+
+    Score: ``1 - max_c p_c(x)``.
+""" + _EXAMPLE.format(name="LeastConfidence")
+
+    def _score(self, outputs):
+        return 1.0 - outputs.proba.max(1)
+
+
+class MarginSampling(BaseScoreStrategy):
+    __doc__ = """Select the samples with the smallest gap between the two most
+    likely classes.
+
+    Score: ``1 - (p_(1)(x) - p_(2)(x))``, with ``p_(1) >= p_(2)`` the two
+    largest probabilities.
+""" + _EXAMPLE.format(name="MarginSampling")
+
+    def _score(self, outputs):
+        proba = outputs.proba
+        if proba.shape[1] < 2:
+            return np.zeros(proba.shape[0])
+        top2 = np.partition(proba, proba.shape[1] - 2, axis=1)[:, -2:]
+        return 1.0 - (top2[:, 1] - top2[:, 0])
+
+
+class EntropySampling(BaseScoreStrategy):
+    __doc__ = """Select the samples whose predictive distribution has the largest
+    entropy.
+
+    Score: ``H(p(x)) = -sum_c p_c(x) log p_c(x)``.
+""" + _EXAMPLE.format(name="EntropySampling")
+
+    def _score(self, outputs):
+        return entr(outputs.proba.astype(np.float64)).sum(1)

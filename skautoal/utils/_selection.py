@@ -1,0 +1,35 @@
+"""Top-k selection with a seeded tie-break."""
+
+import numpy as np
+
+
+def top_k(scores, k, random_state):
+    """Indices of the ``k`` largest ``scores``, ties broken at random.
+
+    Runs in O(N): ``argpartition`` finds the candidates, and only the
+    candidates (all samples tied with the k-th largest included) are sorted.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (n_samples,)
+        Higher is better.
+    k : int
+        How many indices to return, 1 <= k <= n_samples.
+    random_state : numpy.random.RandomState
+        Draws the tie-break keys.
+
+    Returns
+    -------
+    indices : ndarray of shape (k,), dtype int64
+        Ordered from the largest score down.
+    """
+    scores = np.asarray(scores, dtype=np.float64)
+    n = scores.shape[0]
+    tie = random_state.random_sample(n)
+    if k < n:
+        kth = np.partition(scores, n - k)[n - k]
+        candidates = np.flatnonzero(scores >= kth)
+    else:
+        candidates = np.arange(n)
+    order = np.lexsort((tie[candidates], -scores[candidates]))
+    return candidates[order[:k]].astype(np.int64)

@@ -1,0 +1,159 @@
+import numpy as np
+import pytest
+import torch
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from skorch import NeuralNetClassifier
+from torch import nn
+
+from skautoal.models import CNNModule, MLPModule, PoolOutputs, TaskModel
+
+
+def test_hook_embedding_is_input_of_last_linear(user_net, split):
+    X_pool = split[2][:30]
+    module = user_net.module_
+    with torch.no_grad():
+        expected = torch.relu(module.hidden(torch.as_tensor(X_pool))).numpy()
+    proba, emb = TaskModel(user_net).proba_and_embedding(X_pool)
+    np.testing.assert_allclose(emb, expected, atol=1e-6)
+    np.testing.assert_allclose(proba, user_net.predict_proba(X_pool), atol=1e-6)
+
+
+def test_embed_method_is_used(split):
+    X_lab, y_lab, X_pool = split
+    net = NeuralNetClassifier(
+        MLPModule,
+        module__n_classes=10,
+        module__hidden_units=16,
+        max_epochs=2,
+        verbose=0,
+        train_split=None,
+    ).fit(X_lab, y_lab)
+    emb = PoolOutputs(net, X_pool).embedding
+    with torch.no_grad():
+        expected = net.module_.embed(torch.as_tensor(X_pool)).numpy()
+    np.testing.assert_allclose(emb, expected, atol=1e-6)
+    assert emb.shape == (len(X_pool), 16)
+
+
+def test_pipeline_embeddings_are_transformed_features(pipeline, split):
+    X_pool = split[2]
+    emb = PoolOutputs(pipeline, X_pool).embedding
+    np.testing.assert_allclose(emb, pipeline[0].transform(X_pool), atol=1e-5)
+
+
+def test_pipeline_with_skorch_net(split):
+    X_lab, y_lab, X_pool = split
+    from tests.conftest import UserModule
+
+    pipe = make_pipeline(
+        StandardScaler().set_output(transform="default"),
+        _Float32(),
+        NeuralNetClassifier(UserModule, max_epochs=2, verbose=0, train_split=None),
+    ).fit(X_lab, y_lab)
+    proba, emb = TaskModel(pipe).proba_and_embedding(X_pool)
+    np.testing.assert_allclose(proba, pipe.predict_proba(X_pool), atol=1e-6)
+    assert emb.shape == (len(X_pool), 32)
+
+
+class _Float32(StandardScaler):
+    def __init__(self):
+        super().__init__(with_mean=False, with_std=False)
+
+    def transform(self, X, copy=None):
+        return np.asarray(X, dtype=np.float32)
+
+
+def test_mc_dropout_keeps_batchnorm_in_eval(digits):
+    X, y = digits
+    images = X[:200].reshape(-1, 1, 8, 8)
+    net = NeuralNetClassifier(
+        CNNModule,
+        module__n_classes=10,
+        module__channels=4,
+        module__hidden_units=8,
+        module__dropout=0.0,
+        max_epochs=1,
+        verbose=0,
+        train_split=None,
+    ).fit(images, y[:200])
+    mc = PoolOutputs(net, images[:40]).mc_proba(3)
+    # With p=0 the passes equal eval predictions only if batch norm stays in eval.
+    for proba in mc:
+        np.testing.assert_allclose(proba, net.predict_proba(images[:40]), atol=1e-5)
+    assert not net.module_.training
+
+
+def test_mc_dropout_is_seeded_and_leaves_global_rng(user_net, split):
+    X_pool = split[2][:50]
+    state = torch.get_rng_state()
+    first = PoolOutputs(user_net, X_pool, random_state=5).mc_proba(4)
+    np.testing.assert_array_equal(torch.get_rng_state(), state)
+    again = PoolOutputs(user_net, X_pool, random_state=5).mc_proba(4)
+    other = PoolOutputs(user_net, X_pool, random_state=6).mc_proba(4)
+    np.testing.assert_array_equal(first, again)
+    assert not np.allclose(first, other)
+
+
+def test_no_dropout_warns(split):
+    X_lab, y_lab, X_pool = split
+
+    class NoDrop(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.out = nn.Linear(64, 10)
+
+        def forward(self, X):
+            return torch.softmax(self.out(X), -1)
+
+    net = NeuralNetClassifier(NoDrop, max_epochs=1, verbose=0).fit(X_lab, y_lab)
+    with pytest.warns(UserWarning, match="no dropout layers"):
+        mc = PoolOutputs(net, X_pool).mc_proba(3)
+    assert mc.shape == (3, len(X_pool), 10)
+
+
+def test_module_without_linear_or_embed(split):
+    X_lab, y_lab, X_pool = split
+
+    class ConvOnly(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv1d(1, 10, 64)
+
+        def forward(self, X):
+            return torch.softmax(self.conv(X.unsqueeze(1)).squeeze(-1), -1)
+
+    net = NeuralNetClassifier(ConvOnly, max_epochs=1, verbose=0).fit(X_lab, y_lab)
+    with pytest.raises(TypeError, match="neither an 'embed' method nor an nn.Linear"):
+        _ = PoolOutputs(net, X_pool).embedding
+
+
+def test_outputs_are_computed_once(user_net, split):
+    outputs = PoolOutputs(user_net, split[2])
+    assert outputs.proba is outputs.proba
+    assert outputs.embedding is outputs.embedding
+    assert outputs.mc_proba(3) is outputs.mc_proba(3)
+
+
+def test_lazy_mlp_sizes_itself(split):
+    X_lab, y_lab, X_pool = split
+    net = NeuralNetClassifier(
+        MLPModule, module__n_classes=10, max_epochs=2, verbose=0, train_split=None
+    ).fit(X_lab, y_lab)
+    assert PoolOutputs(net, X_pool).embedding.shape == (len(X_pool), 128)
+
+
+def test_chunk_size_is_validated(user_net):
+    with pytest.raises(ValueError, match="'chunk_size' parameter of TaskModel"):
+        TaskModel(user_net, chunk_size=0)
+
+
+def test_cnn_on_images(digits):
+    X, y = digits
+    images = X[:300].reshape(-1, 1, 8, 8)
+    net = NeuralNetClassifier(
+        CNNModule, module__n_classes=10, max_epochs=2, verbose=0, train_split=None
+    ).fit(images[:200], y[:200])
+    outputs = PoolOutputs(net, images[200:])
+    assert outputs.proba.shape == (100, 10)
+    assert outputs.embedding.shape == (100, 128)
