@@ -33,6 +33,11 @@ class BaseQueryStrategy(BaseEstimator, metaclass=ABCMeta):
         """Whether the strategy needs MC-dropout passes to be informative."""
         return False
 
+    @property
+    def uses_embedding(self):
+        """Whether the strategy reads the task model's embeddings."""
+        return True
+
     def select(self, model, X_pool, n_queries, *, X_labeled=None, random_state=None):
         """Select ``n_queries`` samples of ``X_pool`` to label.
 
@@ -57,7 +62,13 @@ class BaseQueryStrategy(BaseEstimator, metaclass=ABCMeta):
             Unique indices into ``X_pool``.
         """
         rng = check_random_state(random_state)
-        outputs = PoolOutputs(model, X_pool, random_state=rng, name="X_pool")
+        outputs = PoolOutputs(
+            model,
+            X_pool,
+            random_state=rng,
+            name="X_pool",
+            with_embedding=self.uses_embedding,
+        )
         n_queries = check_n_queries(
             n_queries, len(outputs), caller=f"{type(self).__name__}.select"
         )
@@ -95,7 +106,10 @@ class BaseScoreStrategy(BaseQueryStrategy):
         -------
         scores : ndarray of shape (n_samples,)
         """
-        return self._score(PoolOutputs(model, X_pool, random_state=0, name="X_pool"))
+        outputs = PoolOutputs(
+            model, X_pool, random_state=0, with_embedding=self.uses_embedding
+        )
+        return self._score(outputs)
 
     @abstractmethod
     def _score(self, outputs):

@@ -252,6 +252,10 @@ class PoolOutputs:
         Seeds the MC-dropout passes.
     name : str, default="X_pool"
         The name used in error messages.
+    with_embedding : bool, default=True
+        Whether the first forward pass also captures embeddings. Strategies
+        that use only probabilities set it to False to save the copy; an
+        embedding asked for later still gets computed.
 
     Examples
     --------
@@ -264,7 +268,9 @@ class PoolOutputs:
     ((150, 3), (150, 4))
     """
 
-    def __init__(self, model, X, *, random_state=None, name="X_pool"):
+    def __init__(
+        self, model, X, *, random_state=None, name="X_pool", with_embedding=True
+    ):
         self.model = TaskModel.wrap(model)
         if not hasattr(X, "shape"):
             X = np.asarray(X)
@@ -272,6 +278,7 @@ class PoolOutputs:
         self.X = X
         self.name = name
         self._seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+        self.with_embedding = with_embedding
         self._proba = None
         self._embedding = None
         self._mc = {}
@@ -284,21 +291,23 @@ class PoolOutputs:
         """The device of the task model."""
         return self.model.device
 
-    def _forward(self):
-        self._proba, self._embedding = self.model.proba_and_embedding(self.X)
+    def _forward(self, embedding):
+        self._proba, self._embedding = self.model.proba_and_embedding(
+            self.X, embedding=embedding
+        )
 
     @property
     def proba(self):
         """Class probabilities, shape (n_samples, n_classes)."""
         if self._proba is None:
-            self._forward()
+            self._forward(self.with_embedding)
         return self._proba
 
     @property
     def embedding(self):
         """Embeddings, shape (n_samples, n_features_embedded)."""
         if self._embedding is None:
-            self._forward()
+            self._forward(True)
         return self._embedding
 
     def mc_proba(self, n_passes):

@@ -30,6 +30,10 @@ class _MCDropoutStrategy(BaseScoreStrategy):
     def needs_dropout(self):
         return True
 
+    @property
+    def uses_embedding(self):
+        return False
+
     def _mc_proba(self, outputs):
         n_passes = check_positive_int(self.n_passes, "n_passes", type(self).__name__)
         return np.asarray(outputs.mc_proba(n_passes), dtype=np.float64)

@@ -15,6 +15,10 @@ class RandomSampling(BaseQueryStrategy):
     array([114,  62,  33])
     """
 
+    @property
+    def uses_embedding(self):
+        return False
+
     def _select(self, outputs, n_queries, *, labeled, random_state):
         return random_state.choice(len(outputs), n_queries, replace=False).astype(
             "int64"

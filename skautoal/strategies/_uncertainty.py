@@ -3,6 +3,15 @@ from scipy.special import entr
 
 from ..base import BaseScoreStrategy
 
+
+class _ProbaStrategy(BaseScoreStrategy):
+    """A strategy that reads only the predicted probabilities."""
+
+    @property
+    def uses_embedding(self):
+        return False
+
+
 _EXAMPLE = """
     Examples
     --------
@@ -16,7 +25,7 @@ _EXAMPLE = """
 """
 
 
-class LeastConfidence(BaseScoreStrategy):
+class LeastConfidence(_ProbaStrategy):
     __doc__ = """Select the samples whose most likely class is least probable.
 
     Score: ``1 - max_c p_c(x)``.
@@ -26,7 +35,7 @@ class LeastConfidence(BaseScoreStrategy):
         return 1.0 - outputs.proba.max(1)
 
 
-class MarginSampling(BaseScoreStrategy):
+class MarginSampling(_ProbaStrategy):
     __doc__ = """Select the samples with the smallest gap between the two most
     likely classes.
 
@@ -42,7 +51,7 @@ class MarginSampling(BaseScoreStrategy):
         return 1.0 - (top2[:, 1] - top2[:, 0])
 
 
-class EntropySampling(BaseScoreStrategy):
+class EntropySampling(_ProbaStrategy):
     __doc__ = """Select the samples whose predictive distribution has the largest
     entropy.
 
