@@ -31,12 +31,14 @@ class BADGE(BaseQueryStrategy):
 
     def _select(self, outputs, n_queries, *, labeled, random_state):
         a, h = outputs.badge_factors()
-        a = as_tensor(a, outputs.device).double()
-        h = as_tensor(h, outputs.device).double()
+        a = as_tensor(a, outputs.device)
+        h = as_tensor(h, outputs.device)
         sq_norm = (a * a).sum(1) * (h * h).sum(1)
 
-        def sqdist_to(i):
-            return sq_norm + sq_norm[i] - 2 * (a @ a[i]) * (h @ h[i])
+        def sqdist(rows, i):
+            if rows is None:
+                return sq_norm + sq_norm[i] - 2 * (a @ a[i]) * (h @ h[i])
+            return sq_norm[rows] + sq_norm[i] - 2 * (a[rows] @ a[i]) * (h[rows] @ h[i])
 
         first = int(torch.argmax(sq_norm))
-        return d2_sampling(n_queries, first, sqdist_to, a.shape[0], random_state)
+        return d2_sampling(n_queries, first, sqdist, a.shape[0], random_state)

@@ -2,7 +2,13 @@ import numpy as np
 import torch
 
 from ..base import BaseQueryStrategy
-from ..utils._torch import as_tensor, d2_sampling, min_sqdist
+from ..utils._torch import (
+    NearestCentre,
+    as_tensor,
+    d2_sampling,
+    min_sqdist,
+    rows_sqdist,
+)
 from ..utils._validation import check_positive_int
 
 _EXAMPLE = """
@@ -16,15 +22,6 @@ _EXAMPLE = """
     >>> {name}().select(model, X, 3, random_state=0).shape
     (3,)
 """
-
-
-def _sqdist_to(points):
-    norms = (points * points).sum(1)
-
-    def sqdist_to(i):
-        return norms - 2 * points @ points[i] + norms[i]
-
-    return sqdist_to
 
 
 class KMeansSampling(BaseQueryStrategy):
@@ -54,7 +51,7 @@ class KMeansSampling(BaseQueryStrategy):
         X = as_tensor(outputs.embedding, outputs.device)
         n = X.shape[0]
         first = int(random_state.randint(n))
-        seeds = d2_sampling(n_queries, first, _sqdist_to(X), n, random_state)
+        seeds = d2_sampling(n_queries, first, rows_sqdist(X), n, random_state)
         centers = X[torch.as_tensor(seeds, device=X.device)].clone()
         scale = float((X * X).sum(1).mean()) or 1.0
         for _ in range(max_iter):
@@ -103,20 +100,12 @@ class CoreSet(BaseQueryStrategy):
 
     def _select(self, outputs, n_queries, *, labeled, random_state):
         X = as_tensor(outputs.embedding, outputs.device)
-        n = X.shape[0]
-        sqdist_to = _sqdist_to(X)
-        if labeled is not None:
-            closest = min_sqdist(X, as_tensor(labeled.embedding, X.device))[0]
-        else:
-            start = int(random_state.randint(n))
-            closest = sqdist_to(start).clamp_min(0)
-            closest[start] = -1.0
-        chosen = [] if labeled is not None else [start]
-        closest = closest.double()
-        for _ in range(n_queries - len(chosen)):
-            index = int(torch.argmax(closest))
-            chosen.append(index)
-            closest = torch.minimum(closest, sqdist_to(index).double().clamp_min(0))
-            # Picked samples sit at -1, below any distance, and stay there.
-            closest[index] = -1.0
-        return np.asarray(chosen, dtype=np.int64)
+        external = None if labeled is None else as_tensor(labeled.embedding, X.device)
+        nearest = NearestCentre(
+            rows_sqdist(X), X.shape[0], X.device, external=external, points=X
+        )
+        if external is None:
+            nearest.add(int(random_state.randint(X.shape[0])))
+        while len(nearest.centres) < n_queries:
+            nearest.add(nearest.farthest())
+        return np.asarray(nearest.centres, dtype=np.int64)

@@ -47,8 +47,12 @@ class MarginSampling(_ProbaStrategy):
         proba = outputs.proba
         if proba.shape[1] < 2:
             return np.zeros(proba.shape[0])
-        top2 = np.partition(proba, proba.shape[1] - 2, axis=1)[:, -2:]
-        return 1.0 - (top2[:, 1] - top2[:, 0])
+        rows = np.arange(proba.shape[0])
+        top = proba.argmax(1)
+        first = proba[rows, top]
+        rest = proba.copy()
+        rest[rows, top] = -np.inf
+        return 1.0 - (first - rest.max(1))
 
 
 class EntropySampling(_ProbaStrategy):
@@ -59,4 +63,4 @@ class EntropySampling(_ProbaStrategy):
 """ + _EXAMPLE.format(name="EntropySampling")
 
     def _score(self, outputs):
-        return entr(outputs.proba.astype(np.float64)).sum(1)
+        return entr(outputs.proba).sum(1, dtype=np.float64)

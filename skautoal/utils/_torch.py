@@ -45,7 +45,95 @@ def min_sqdist(X, centers, *, chunk_size=4096):
     return torch.cat(dists), torch.cat(labels)
 
 
-def d2_sampling(n_centers, first, sqdist_to, n_samples, random_state):
+class NearestCentre:
+    """Each point's squared distance to its nearest centre, kept up to date
+    as centres are added, in O(N) memory.
+
+    Adding a centre ``c`` only recomputes the points that it could be closer
+    to: by the triangle inequality, a point ``x`` whose nearest centre ``a``
+    has ``d(a, c) >= 2 d(x, a)`` keeps ``a``. Late in a greedy selection,
+    when the radii are small, almost every point is skipped.
+
+    Parameters
+    ----------
+    sqdist : callable
+        ``sqdist(rows, i)`` returns the squared distances from the points
+        ``rows`` (an index tensor, or ``None`` for all points) to point ``i``.
+    n_samples : int
+        The number of points.
+    device : torch.device
+        Where the running vectors live.
+    external : tensor of shape (n_external, n_features), optional
+        Centres that are not among the points (CoreSet's labelled samples),
+        with ``points`` the coordinates of the points.
+    points : tensor of shape (n_samples, n_features), optional
+        Required with ``external``.
+    """
+
+    def __init__(self, sqdist, n_samples, device, *, external=None, points=None):
+        self.sqdist = sqdist
+        self.centres = []
+        self.external = external
+        self.points = points
+        self.is_centre = torch.zeros(n_samples, dtype=torch.bool, device=device)
+        if external is None or external.shape[0] == 0:
+            self.external = None
+            self.closest = torch.full((n_samples,), float("inf"), device=device)
+            self.assign = torch.zeros(n_samples, dtype=torch.long, device=device)
+        else:
+            self.closest, self.assign = min_sqdist(points, external)
+
+    def _centre_distances(self, i):
+        parts = []
+        if self.external is not None:
+            diff = self.external - self.points[i]
+            parts.append((diff * diff).sum(1))
+        if self.centres:
+            rows = torch.as_tensor(self.centres, device=self.closest.device)
+            parts.append(self.sqdist(rows, i))
+        return torch.cat(parts).clamp_min(0).sqrt()
+
+    def add(self, i):
+        """Make point ``i`` a centre."""
+        slot = len(self.centres) + (
+            0 if self.external is None else self.external.shape[0]
+        )
+        if slot == 0:
+            self.closest = self.sqdist(None, i).float().clamp_min(0)
+        else:
+            between = self._centre_distances(i)
+            bound = between[self.assign]
+            # A little slack, so rounding never drops a point that is closer.
+            rows = torch.nonzero(bound * (1 - 1e-5) < 2 * self.closest.sqrt()).flatten()
+            if rows.numel():
+                d = self.sqdist(rows, i).float().clamp_min(0)
+                better = d < self.closest[rows]
+                rows = rows[better]
+                self.closest[rows] = d[better]
+                self.assign[rows] = slot
+        self.closest[i] = 0
+        self.assign[i] = slot
+        self.is_centre[i] = True
+        self.centres.append(int(i))
+
+    def farthest(self):
+        """The point farthest from its nearest centre (centres excluded)."""
+        return int(torch.argmax(self.closest.masked_fill(self.is_centre, -1.0)))
+
+
+def rows_sqdist(points):
+    """``sqdist(rows, i)`` for the Euclidean distance between rows of ``points``."""
+    norms = (points * points).sum(1)
+
+    def sqdist(rows, i):
+        if rows is None:
+            return norms - 2 * (points @ points[i]) + norms[i]
+        return norms[rows] - 2 * (points[rows] @ points[i]) + norms[i]
+
+    return sqdist
+
+
+def d2_sampling(n_centers, first, sqdist, n_samples, random_state):
     """k-means++ seeding by plain D^2 sampling (as BADGE does it).
 
     Parameters
@@ -54,9 +142,8 @@ def d2_sampling(n_centers, first, sqdist_to, n_samples, random_state):
         How many centres to choose.
     first : int
         Index of the first centre.
-    sqdist_to : callable
-        ``sqdist_to(i)`` returns a tensor of the squared distances from every
-        sample to sample ``i``.
+    sqdist : callable
+        ``sqdist(rows, i)``, as for :class:`NearestCentre`.
     n_samples : int
         The number of samples.
     random_state : numpy.random.RandomState
@@ -67,14 +154,14 @@ def d2_sampling(n_centers, first, sqdist_to, n_samples, random_state):
     centers : ndarray of shape (n_centers,), dtype int64
         Unique sample indices, in the order chosen.
     """
-    chosen = [int(first)]
-    closest = sqdist_to(first).double().clamp_min(0)
-    closest[first] = 0
-    taken = torch.zeros(n_samples, dtype=torch.bool, device=closest.device)
-    taken[first] = True
+    probe = sqdist(torch.zeros(1, dtype=torch.long), 0)
+    nearest = NearestCentre(sqdist, n_samples, probe.device)
+    nearest.add(first)
+    taken = nearest.is_centre
     for _ in range(n_centers - 1):
-        cumulative = torch.cumsum(closest, 0)
+        cumulative = torch.cumsum(nearest.closest.double(), 0)
         total = cumulative[-1].item()
+        index = None
         if total > 0:
             target = torch.tensor(
                 random_state.random_sample() * total,
@@ -83,12 +170,9 @@ def d2_sampling(n_centers, first, sqdist_to, n_samples, random_state):
             )
             index = int(torch.searchsorted(cumulative, target, right=True))
             index = min(index, n_samples - 1)
-        if total <= 0 or taken[index]:
+        if index is None or taken[index]:
             # Every remaining sample coincides with a centre: pick one at random.
             free = torch.nonzero(~taken).flatten().cpu().numpy()
             index = int(random_state.choice(free))
-        chosen.append(index)
-        taken[index] = True
-        closest = torch.minimum(closest, sqdist_to(index).double().clamp_min(0))
-        closest[index] = 0
-    return np.asarray(chosen, dtype=np.int64)
+        nearest.add(index)
+    return np.asarray(nearest.centres, dtype=np.int64)

@@ -1,0 +1,16 @@
+"""SearchNet, FitNet and the differentiable strategy search of AutoAL."""
+
+from ._nets import FitNet, SearchNet, default_trunk
+from ._relaxation import count_regulariser, ranking_loss, soft_top_k
+from ._trainer import alternate, pretrain_fit_net
+
+__all__ = [
+    "FitNet",
+    "SearchNet",
+    "alternate",
+    "count_regulariser",
+    "default_trunk",
+    "pretrain_fit_net",
+    "ranking_loss",
+    "soft_top_k",
+]

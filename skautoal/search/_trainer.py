@@ -1,0 +1,109 @@
+"""The alternating first-order bi-level optimisation of SearchNet and FitNet."""
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from ._relaxation import count_regulariser, ranking_loss, soft_top_k
+
+HISTORY_KEYS = ("fit_loss", "search_objective", "selected_loss", "top_loss_overlap")
+
+
+def _batches(n, batch_size, n_iter, rng):
+    """Index batches: the whole set when it fits, random subsets otherwise."""
+    for _ in range(n_iter):
+        if n <= batch_size:
+            yield slice(None)
+        else:
+            yield torch.as_tensor(rng.choice(n, batch_size, replace=False))
+
+
+def pretrain_fit_net(fit_net, X, y, *, n_iter, lr, batch_size, rng):
+    """Plain cross-entropy steps of FitNet on the training half T."""
+    optimizer = torch.optim.Adam(fit_net.parameters(), lr=lr)
+    fit_net.train()
+    for batch in _batches(X.shape[0], batch_size, n_iter, rng):
+        optimizer.zero_grad()
+        F.cross_entropy(fit_net(X[batch]), y[batch]).backward()
+        optimizer.step()
+
+
+def alternate(
+    search_net,
+    fit_net,
+    X,
+    y,
+    masks,
+    *,
+    ratio,
+    n_iter,
+    fit_lr,
+    search_lr,
+    temperature,
+    count_weight,
+    loss_prediction,
+    batch_size,
+    rng,
+):
+    """Alternate FitNet (min) and SearchNet (max) steps on the simulated pool V.
+
+    Each iteration takes one FitNet step on
+    ``mean(s.detach * l) + count_weight * L_re`` and one SearchNet step on
+    ``-mean(s * l.detach) - count_weight * L_re`` (plus the loss-prediction
+    ranking loss when ``loss_prediction``), where ``l`` is FitNet's
+    per-sample cross-entropy and ``s`` the relaxed top-t selection of
+    ``sum_k masks[:, k] * W[:, k]``.
+
+    Returns
+    -------
+    history : dict of list of float
+        Per iteration: FitNet's mean loss, SearchNet's objective, the mean
+        loss of the softly selected samples, and the overlap of the hard
+        selection with the top-loss samples.
+    """
+    fit_opt = torch.optim.Adam(fit_net.parameters(), lr=fit_lr)
+    search_opt = torch.optim.Adam(search_net.parameters(), lr=search_lr)
+    history = {key: [] for key in HISTORY_KEYS}
+    search_net.train()
+    fit_net.train()
+    for batch in _batches(X.shape[0], batch_size, n_iter, rng):
+        Xb, yb, Ab = X[batch], y[batch], masks[batch]
+        k = max(1, int(round(ratio * Xb.shape[0])))
+        target = float(k)
+
+        # FitNet step: fit the samples SearchNet selects.
+        with torch.no_grad():
+            selection = soft_top_k((Ab * search_net(Xb)[0]).sum(1), k, temperature)
+        losses = F.cross_entropy(fit_net(Xb), yb, reduction="none")
+        fit_objective = (selection * losses).mean() + count_weight * count_regulariser(
+            selection, target
+        )
+        fit_opt.zero_grad()
+        fit_objective.backward()
+        fit_opt.step()
+
+        # SearchNet step: select the samples FitNet finds hardest.
+        with torch.no_grad():
+            losses = F.cross_entropy(fit_net(Xb), yb, reduction="none")
+        weights, predicted_loss = search_net(Xb)
+        scores = (Ab * weights).sum(1)
+        selection = soft_top_k(scores, k, temperature)
+        objective = -(selection * losses).mean() - count_weight * count_regulariser(
+            selection, target
+        )
+        if loss_prediction:
+            objective = objective + ranking_loss(predicted_loss, losses)
+        search_opt.zero_grad()
+        objective.backward()
+        search_opt.step()
+
+        top_scores = torch.topk(scores.detach(), k).indices
+        top_losses = torch.topk(losses, k).indices
+        overlap = np.intersect1d(top_scores.cpu().numpy(), top_losses.cpu().numpy())
+        history["fit_loss"].append(float(losses.mean()))
+        history["search_objective"].append(float(objective.detach()))
+        history["selected_loss"].append(
+            float((selection.detach() * losses).sum() / selection.detach().sum())
+        )
+        history["top_loss_overlap"].append(len(overlap) / k)
+    return history
