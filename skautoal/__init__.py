@@ -3,8 +3,10 @@
 from ._version import __version__
 from .base import BaseQueryStrategy, BaseScoreStrategy
 from .models import CNNModule, MLPModule, PoolOutputs, TaskModel
+from .querier import AutoALQuerier
 
 __all__ = [
+    "AutoALQuerier",
     "BaseQueryStrategy",
     "BaseScoreStrategy",
     "CNNModule",

@@ -1,6 +1,6 @@
 """SearchNet, FitNet and the differentiable strategy search of AutoAL."""
 
-from ._nets import FitNet, SearchNet, default_trunk
+from ._nets import FitNet, SearchNet, default_trunk, search_forward
 from ._relaxation import count_regulariser, ranking_loss, soft_top_k
 from ._trainer import alternate, pretrain_fit_net
 
@@ -12,5 +12,6 @@ __all__ = [
     "default_trunk",
     "pretrain_fit_net",
     "ranking_loss",
+    "search_forward",
     "soft_top_k",
 ]

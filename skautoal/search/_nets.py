@@ -46,10 +46,6 @@ class SearchNet(nn.Module):
         The shape of one sample (``(n_features,)`` or ``(C, H, W)``).
     n_strategies : int
         The number of candidate strategies.
-    nonnegative : bool, default=True
-        Pass the weights through a softplus, so that a sample no candidate
-        picked (score 0) never outranks one that some candidate picked. The
-        released AutoAL code has no output activation (``False``).
     trunk : nn.Module or None, default=None
         A user's own feature extractor mapping a batch of samples to
         ``(batch, hidden_units)``; ``None`` uses :func:`default_trunk`.
@@ -64,33 +60,34 @@ class SearchNet(nn.Module):
     >>> weights, predicted_loss = net(torch.zeros(5, 8))
     >>> weights.shape, predicted_loss.shape
     (torch.Size([5, 3]), torch.Size([5]))
-    >>> bool((weights >= 0).all())
-    True
+
+    Notes
+    -----
+    The weights are raw outputs; :class:`~skautoal.AutoALQuerier` passes
+    them through a softplus when ``nonnegative_weights=True``.
     """
 
-    def __init__(
-        self,
-        input_shape,
-        n_strategies,
-        *,
-        nonnegative=True,
-        trunk=None,
-        hidden_units=64,
-    ):
+    def __init__(self, input_shape, n_strategies, *, trunk=None, hidden_units=64):
         super().__init__()
         if trunk is None:
             trunk, hidden_units = default_trunk(input_shape, hidden_units)
         self.trunk = trunk
         self.weights = nn.Linear(hidden_units, n_strategies)
         self.loss_head = nn.Linear(hidden_units, 1)
-        self.nonnegative = nonnegative
 
     def forward(self, X):
         hidden = self.trunk(X)
-        weights = self.weights(hidden)
-        if self.nonnegative:
-            weights = F.softplus(weights)
-        return weights, self.loss_head(hidden).squeeze(-1)
+        return self.weights(hidden), self.loss_head(hidden).squeeze(-1)
+
+
+def search_forward(search_net, X, nonnegative):
+    """SearchNet's weights (softplus-ed when ``nonnegative``) and predicted
+    loss (``None`` for a user's module that returns weights only)."""
+    out = search_net(X)
+    weights, predicted_loss = out if isinstance(out, tuple) else (out, None)
+    if nonnegative:
+        weights = F.softplus(weights)
+    return weights, predicted_loss
 
 
 class FitNet(nn.Module):

@@ -3,38 +3,49 @@
 import torch
 
 
-def soft_top_k(scores, k, temperature="auto"):
+def soft_top_k(scores, k, temperature="auto", n_bisect=40):
     """Relaxed selection of the ``k`` highest scores.
 
     ``s_j = sigmoid((r_j - theta) / tau)``, with the threshold ``theta``
-    halfway between the k-th and (k+1)-th largest score. With
-    ``temperature="auto"``, ``tau`` is a quarter of the scores' standard
-    deviation, so the relaxation is on the scale of the score spread and
-    the selection does not change when every score is multiplied by the same
+    solved (by bisection) so that the soft count ``sum_j s_j`` is ``k``.
+    Its gradient is the implicit one, ``d theta / d r_i = s_i' / sum_j s_j'``,
+    so lowering one score lets the others in: the selection keeps its size,
+    and an objective cannot gain by shrinking it.
+
+    With ``temperature="auto"``, ``tau`` is a quarter of the scores'
+    standard deviation, so the relaxation is on the scale of the score
+    spread and does not change when every score is multiplied by the same
     factor. A float is used as ``tau`` itself: ``1e-11`` reproduces the
     released AutoAL code's hard step, whose gradient is zero.
-
-    ``theta`` and ``tau`` are detached: gradient reaches a score only through
-    its own sigmoid.
 
     Examples
     --------
     >>> import torch
     >>> from skautoal.search import soft_top_k
     >>> s = soft_top_k(torch.tensor([0.0, 1.0, 2.0, 3.0]), k=2)
-    >>> [round(v, 3) for v in s.tolist()]
-    [0.009, 0.175, 0.825, 0.991]
+    >>> [round(v, 3) for v in s.tolist()], round(float(s.sum()), 3)
+    ([0.009, 0.175, 0.825, 0.991], 2.0)
     """
-    n = scores.shape[0]
-    ordered = torch.sort(scores.detach(), descending=True).values
-    kth = ordered[min(k, n) - 1]
-    following = ordered[k] if k < n else kth
-    theta = (kth + following) / 2
+    r = scores.detach().double()
     if isinstance(temperature, str):
-        tau = scores.detach().std().clamp_min(1e-8) / 4
+        tau = r.std().clamp_min(1e-8) / 4 if r.numel() > 1 else r.new_tensor(1.0)
     else:
-        tau = torch.as_tensor(temperature, dtype=scores.dtype)
-    return torch.sigmoid((scores - theta) / tau)
+        tau = r.new_tensor(float(temperature))
+    low, high = r.min() - 40 * tau, r.max() + 40 * tau
+    for _ in range(n_bisect):
+        theta = (low + high) / 2
+        too_many = torch.sigmoid((r - theta) / tau).sum() > k
+        low, high = (
+            torch.where(too_many, theta, low),
+            torch.where(too_many, high, theta),
+        )
+    theta = (low + high) / 2
+    slope = torch.sigmoid((r - theta) / tau)
+    slope = slope * (1 - slope)
+    share = (slope / slope.sum()).to(scores.dtype) if slope.sum() > 0 else slope * 0
+    # Value theta, gradient the implicit d theta / d r.
+    theta = theta.to(scores.dtype) + (share * (scores - scores.detach())).sum()
+    return torch.sigmoid((scores - theta) / tau.to(scores.dtype))
 
 
 def count_regulariser(selection, target):
@@ -42,7 +53,10 @@ def count_regulariser(selection, target):
 
     ``alpha`` is the soft count ``sum(selection)``, so the term carries
     gradient (in the released code it is a constant). It is at most 0 and
-    equals 0 when the soft count hits ``target``.
+    equals 0 when the soft count hits ``target``. With the solved threshold
+    of :func:`soft_top_k` the count is met up to rounding, so the term
+    matters only with a temperature so small that ties at the threshold
+    make the count jump (the released code's hard step).
     """
     gap = (selection.sum() - target).abs()
     return torch.sigmoid(-0.5 * gap) - 0.5

@@ -4,6 +4,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from ._nets import search_forward
 from ._relaxation import count_regulariser, ranking_loss, soft_top_k
 
 HISTORY_KEYS = ("fit_loss", "search_objective", "selected_loss", "top_loss_overlap")
@@ -28,6 +29,30 @@ def pretrain_fit_net(fit_net, X, y, *, n_iter, lr, batch_size, rng):
         optimizer.step()
 
 
+def _fit_net_step(
+    search_net,
+    fit_net,
+    optimizer,
+    X,
+    y,
+    masks,
+    k,
+    temperature,
+    count_weight,
+    nonnegative,
+):
+    with torch.no_grad():
+        weights = search_forward(search_net, X, nonnegative)[0]
+        selection = soft_top_k((masks * weights).sum(1), k, temperature)
+    losses = F.cross_entropy(fit_net(X), y, reduction="none")
+    objective = (selection * losses).mean() + count_weight * count_regulariser(
+        selection, float(k)
+    )
+    optimizer.zero_grad()
+    objective.backward()
+    optimizer.step()
+
+
 def alternate(
     search_net,
     fit_net,
@@ -42,13 +67,17 @@ def alternate(
     temperature,
     count_weight,
     loss_prediction,
+    nonnegative,
     batch_size,
+    update_fit_net=True,
     rng,
 ):
     """Alternate FitNet (min) and SearchNet (max) steps on the simulated pool V.
 
     Each iteration takes one FitNet step on
-    ``mean(s.detach * l) + count_weight * L_re`` and one SearchNet step on
+    ``mean(s.detach * l) + count_weight * L_re`` (unless
+    ``update_fit_net=False``, which keeps FitNet as pre-trained on T, so its
+    losses on V stay held-out losses) and one SearchNet step on
     ``-mean(s * l.detach) - count_weight * L_re`` (plus the loss-prediction
     ranking loss when ``loss_prediction``), where ``l`` is FitNet's
     per-sample cross-entropy and ``s`` the relaxed top-t selection of
@@ -65,33 +94,36 @@ def alternate(
     search_opt = torch.optim.Adam(search_net.parameters(), lr=search_lr)
     history = {key: [] for key in HISTORY_KEYS}
     search_net.train()
-    fit_net.train()
+    fit_net.train(update_fit_net)
     for batch in _batches(X.shape[0], batch_size, n_iter, rng):
         Xb, yb, Ab = X[batch], y[batch], masks[batch]
         k = max(1, int(round(ratio * Xb.shape[0])))
         target = float(k)
 
         # FitNet step: fit the samples SearchNet selects.
-        with torch.no_grad():
-            selection = soft_top_k((Ab * search_net(Xb)[0]).sum(1), k, temperature)
-        losses = F.cross_entropy(fit_net(Xb), yb, reduction="none")
-        fit_objective = (selection * losses).mean() + count_weight * count_regulariser(
-            selection, target
-        )
-        fit_opt.zero_grad()
-        fit_objective.backward()
-        fit_opt.step()
+        if update_fit_net:
+            _fit_net_step(
+                search_net,
+                fit_net,
+                fit_opt,
+                Xb,
+                yb,
+                Ab,
+                k,
+                temperature,
+                count_weight,
+                nonnegative,
+            )
 
         # SearchNet step: select the samples FitNet finds hardest.
         with torch.no_grad():
             losses = F.cross_entropy(fit_net(Xb), yb, reduction="none")
-        weights, predicted_loss = search_net(Xb)
+        weights, predicted_loss = search_forward(search_net, Xb, nonnegative)
         scores = (Ab * weights).sum(1)
         selection = soft_top_k(scores, k, temperature)
-        objective = -(selection * losses).mean() - count_weight * count_regulariser(
-            selection, target
-        )
-        if loss_prediction:
+        selected_loss = (selection * losses).sum() / selection.sum().clamp_min(1e-8)
+        objective = -selected_loss - count_weight * count_regulariser(selection, target)
+        if loss_prediction and predicted_loss is not None:
             objective = objective + ranking_loss(predicted_loss, losses)
         search_opt.zero_grad()
         objective.backward()
@@ -102,8 +134,6 @@ def alternate(
         overlap = np.intersect1d(top_scores.cpu().numpy(), top_losses.cpu().numpy())
         history["fit_loss"].append(float(losses.mean()))
         history["search_objective"].append(float(objective.detach()))
-        history["selected_loss"].append(
-            float((selection.detach() * losses).sum() / selection.detach().sum())
-        )
+        history["selected_loss"].append(float(selected_loss.detach()))
         history["top_loss_overlap"].append(len(overlap) / k)
     return history

@@ -1,0 +1,207 @@
+"""The querier base shared by AutoALQuerier and the meta-baselines."""
+
+import time
+from abc import abstractmethod
+from numbers import Integral
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    _fit_context,
+    clone,
+)
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .models import PoolOutputs, TaskModel
+from .models._adapter import _is_skorch_net
+from .utils._selection import top_k
+from .utils._torch import seeded
+from .utils._validation import check_n_queries
+
+
+def _final_step(estimator):
+    steps = getattr(estimator, "steps", None)
+    return steps[-1][1] if steps else estimator
+
+
+class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+    """Base class of queriers: a classifier that also answers ``query``.
+
+    ``fit(X, y)`` validates the data, encodes the labels into ``classes_``,
+    fits a clone of ``estimator`` into ``estimator_`` and calls the private
+    hook ``_fit_querier``. ``query(X_pool)`` validates the pool and calls
+    ``_query``. ``predict``, ``predict_proba`` and ``score`` use
+    ``estimator_``.
+    """
+
+    _parameter_constraints = {
+        "estimator": [HasMethods(["fit", "predict_proba"])],
+        "n_queries": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, estimator, *, n_queries=100, random_state=None):
+        self.estimator = estimator
+        self.n_queries = n_queries
+        self.random_state = random_state
+
+    def _validate_X(self, X, *, reset, y=None):
+        kwargs = dict(allow_nd=True, dtype="numeric", reset=reset)
+        if y is None:
+            X = validate_data(self, X, **kwargs)
+        else:
+            X, y = validate_data(self, X, y, **kwargs)
+        if _is_skorch_net(_final_step(self.estimator)) and X.dtype != np.float32:
+            # torch modules take float32; scikit-learn models keep the dtype.
+            X = X.astype(np.float32)
+        return X if y is None else (X, y)
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y):
+        """Fit the task model on the labelled data, then the querier.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Labelled samples: a feature matrix, or images (N, C, H, W).
+        y : array-like of shape (n_samples,)
+            Their labels.
+
+        Returns
+        -------
+        self : object
+            The fitted querier.
+        """
+        X, y = self._validate_X(X, reset=True, y=y)
+        check_classification_targets(y)
+        encoder = LabelEncoder().fit(y)
+        self.classes_ = encoder.classes_
+        y_encoded = encoder.transform(y).astype(np.int64)
+        random_state = check_random_state(self.random_state)
+        timings = {}
+        start = time.perf_counter()
+        self.estimator_ = fit_clone(self.estimator, X, y_encoded, random_state)
+        timings["task_model"] = time.perf_counter() - start
+        self._X_labeled = X
+        self.fit_timings_ = timings
+        self._fit_querier(X, y_encoded, random_state)
+        return self
+
+    @abstractmethod
+    def _fit_querier(self, X, y, random_state):
+        """Fit what the querier learns beyond the task model."""
+
+    def query(self, X_pool, n_queries=None, *, return_scores=False):
+        """Choose the pool samples to label next.
+
+        Parameters
+        ----------
+        X_pool : array-like of shape (n_pool, ...)
+            The unlabelled pool.
+        n_queries : int or None, default=None
+            How many to choose; ``None`` uses the ``n_queries`` parameter. If
+            larger than the pool, a warning is issued and every index is
+            returned.
+        return_scores : bool, default=False
+            Also return the score of every pool sample.
+
+        Returns
+        -------
+        indices : ndarray of shape (n_queries,), dtype int64
+            Unique indices into ``X_pool``, the most informative first.
+        scores : ndarray of shape (n_pool,)
+            Only with ``return_scores=True``: the score of each pool sample
+            (higher = chosen earlier).
+        """
+        check_is_fitted(self)
+        X_pool = self._validate_X(X_pool, reset=False)
+        n_queries = self.n_queries if n_queries is None else n_queries
+        random_state = check_random_state(self.random_state)
+        outputs = PoolOutputs(
+            TaskModel(self.estimator_, chunk_size=self._chunk_size()),
+            X_pool,
+            random_state=random_state,
+            with_embedding=self._uses_embedding(),
+        )
+        n_queries = check_n_queries(
+            n_queries, len(outputs), caller=f"{type(self).__name__}.query"
+        )
+        scores = self._query_scores(outputs, n_queries, random_state)
+        indices = top_k(scores, n_queries, random_state)
+        return (indices, scores) if return_scores else indices
+
+    def _chunk_size(self):
+        return 1024
+
+    def _uses_embedding(self):
+        return True
+
+    def _labeled_outputs(self, outputs):
+        return PoolOutputs(outputs.model, self._X_labeled, name="X_labeled")
+
+    @abstractmethod
+    def _query_scores(self, outputs, n_queries, random_state):
+        """One score per pool sample; the top ``n_queries`` are queried."""
+
+    def predict(self, X):
+        """Predict class labels with the task model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def predict_proba(self, X):
+        """Class probabilities from the task model, columns in ``classes_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        check_is_fitted(self)
+        return self.estimator_.predict_proba(self._validate_X(X, reset=False))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        return tags
+
+
+def fit_clone(estimator, X, y, random_state):
+    """Fit a clone of ``estimator`` with torch's global RNG seeded from
+    ``random_state``, so skorch's weight init and shuffling are reproducible."""
+    final = _final_step(estimator)
+    device = str(getattr(final, "device", "cpu")) if _is_skorch_net(final) else "cpu"
+    device = "cuda" if device.startswith("cuda") else "cpu"
+    with seeded(random_state.randint(np.iinfo(np.int32).max), device):
+        return clone(estimator).fit(X, y)
+
+
+def candidate_masks(candidates, outputs, n_picks, labeled, random_state):
+    """The binary (n_samples, n_candidates) matrix of each candidate's picks.
+
+    Every candidate reads the same ``outputs``, so each forward pass over the
+    pool runs once however many candidates need it.
+    """
+    masks = np.zeros((len(outputs), len(candidates)), dtype=np.float32)
+    for k, candidate in enumerate(candidates):
+        picked = candidate._select(
+            outputs, n_picks, labeled=labeled, random_state=random_state
+        )
+        masks[picked, k] = 1.0
+    return masks

@@ -1,0 +1,556 @@
+"""AutoALQuerier: the differentiable search over candidate strategies."""
+
+import copy
+import time
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.base import clone
+from sklearn.model_selection import train_test_split
+from sklearn.utils._param_validation import Interval, StrOptions
+from torch import nn
+
+from ._querier_base import BaseQuerier, candidate_masks, fit_clone
+from .models import PoolOutputs, TaskModel
+from .search import FitNet, SearchNet, alternate, pretrain_fit_net, search_forward
+from .search._trainer import HISTORY_KEYS
+from .strategies import (
+    BADGE,
+    BALD,
+    BaseQueryStrategy,
+    CoreSet,
+    EntropySampling,
+    KMeansSampling,
+    LeastConfidence,
+    MarginSampling,
+    MeanSTD,
+    VarRatio,
+)
+from .utils._selection import top_k
+from .utils._torch import resolve_device, seeded
+
+
+def resolve_strategies(strategies):
+    """The candidate list for ``"auto"``, ``"paper"`` or a user's list."""
+    if isinstance(strategies, str):
+        if strategies == "auto":
+            return [
+                LeastConfidence(),
+                MarginSampling(),
+                EntropySampling(),
+                KMeansSampling(),
+                BALD(),
+                MeanSTD(),
+                CoreSet(),
+                BADGE(),
+            ]
+        return [
+            EntropySampling(),
+            MarginSampling(),
+            LeastConfidence(),
+            KMeansSampling(),
+            BALD(),
+            VarRatio(),
+            MeanSTD(),
+        ]
+    strategies = list(strategies)
+    if not strategies:
+        raise ValueError(
+            "The 'strategies' parameter must name at least one strategy; got an "
+            "empty list."
+        )
+    for strategy in strategies:
+        if not isinstance(strategy, BaseQueryStrategy):
+            raise TypeError(
+                "The 'strategies' parameter must be 'auto', 'paper' or a list of "
+                f"BaseQueryStrategy instances; got an element {strategy!r} of type "
+                f"{type(strategy).__name__}."
+            )
+    return [clone(strategy) for strategy in strategies]
+
+
+def strategy_names(strategies):
+    """Class names, with a suffix on repeats (``BALD``, ``BALD_2``)."""
+    names, seen = [], {}
+    for strategy in strategies:
+        name = type(strategy).__name__
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return names
+
+
+def _as_net_array(X):
+    """float32, with samples that are neither flat nor images flattened."""
+    values = np.asarray(X, dtype=np.float32)
+    if values.ndim not in (2, 4):
+        values = values.reshape(values.shape[0], -1)
+    return values
+
+
+class AutoALQuerier(BaseQuerier):
+    """Automated active learning: learn how to weigh candidate strategies.
+
+    AutoAL (Wang, Zhan & Huang, ICML 2025) trains two small networks on the
+    labelled data by a differentiable bi-level optimisation. The labelled
+    set is split at random into a training half T and a simulated pool V; a
+    clone of the task model fitted on T lets each candidate strategy pick
+    samples of V (a binary mask ``A[j, k]``). FitNet, trained on T, gives
+    each sample of V its loss; SearchNet gives each sample a weight per
+    candidate, ``W[j, k]``, and is trained to select (by a relaxed top-t of
+    ``sum_k A[j, k] W[j, k]``) the samples FitNet finds hardest. ``query``
+    then ranks the real pool by ``sum_k A[j, k] W[j, k]``.
+
+    It repairs the released code, which does not learn, with one parameter
+    per fix (see Notes).
+
+    Parameters
+    ----------
+    estimator : estimator
+        The task model: a skorch ``NeuralNetClassifier``, a scikit-learn
+        classifier with ``predict_proba``, or a ``Pipeline`` ending in one.
+        It is cloned, never modified.
+    strategies : "auto", "paper" or list of BaseQueryStrategy, default="auto"
+        The candidates. ``"auto"``: LeastConfidence, MarginSampling,
+        EntropySampling, KMeansSampling, BALD, MeanSTD, CoreSet and BADGE.
+        ``"paper"``: the paper's seven (Entropy, Margin, LeastConfidence,
+        KMeans, BALD, VarRatio, MeanSTD). With either name, candidates that
+        need dropout are dropped, with one warning, when the task model has
+        none; a list is used as given.
+    n_queries : int, default=100
+        How many samples ``query`` returns by default.
+    n_cycles : int, default=1
+        How many random T/V splits the search runs on (the released code
+        runs 3 in the first round and 1 afterwards).
+    pretrain_iter : int, default=100
+        FitNet's cross-entropy steps on T in each cycle.
+    search_iter : int, default=150
+        Alternating iterations on V in each cycle; each takes one FitNet and
+        one SearchNet step.
+    update_fit_net : bool, default=False
+        Also train FitNet on the softly selected samples of V during the
+        alternation, as the paper does. With ``False`` FitNet stays as
+        pre-trained on T, so SearchNet learns from held-out losses that do
+        not shrink as FitNet memorises V.
+    fit_net_lr, search_net_lr : float, default=5e-3
+        Adam learning rates of FitNet and SearchNet.
+    selection_ratio : float, default=0.1
+        The fraction t of V the simulation selects: each candidate picks
+        ``ceil(t |V|)`` samples and the relaxed selection keeps ``t |V|``.
+    count_weight : float, default=1.0
+        The weight of the count regulariser on the soft selection.
+    loss_prediction : bool, default=True
+        Add the loss-prediction head's ranking loss to SearchNet's
+        objective.
+    simulation : {"holdout", "released"}, default="holdout"
+        ``"holdout"``: the candidates score V with a clone of the task model
+        fitted on T only. ``"released"``: with the task model fitted on all
+        labels, as the released code does (it has seen V).
+    search_net, fit_net : torch.nn.Module or None, default=None
+        A user's own modules. ``search_net`` maps a batch of inputs to
+        weights ``(batch, n_candidates)`` or to ``(weights, predicted_loss)``;
+        ``fit_net`` maps it to logits ``(batch, n_classes)``. They are
+        copied, never trained in place. ``None``: an MLP for 2-D inputs, a
+        small CNN for images (N, C, H, W).
+    search_input : {"raw", "embedding"}, default="raw"
+        Whether SearchNet and FitNet see the (standardised) samples or the
+        task model's embeddings of them.
+    nonnegative_weights : bool, default=True
+        Pass SearchNet's weights through a softplus, so that a sample no
+        candidate picked never outranks one that some candidate picked. The
+        released code has no activation (``False``).
+    temperature : "auto" or float, default="auto"
+        The temperature of the relaxed selection. ``"auto"``: a quarter of
+        the standard deviation of the scores, so SearchNet gets gradient.
+        ``1e-11`` reproduces the released code's hard step (no gradient).
+    search_batch_size : int, default=512
+        Samples per search step; larger T or V are subsampled per step.
+    warm_start : bool, default=False
+        Carry SearchNet and FitNet over to the next ``fit`` (the next active
+        learning round), as the paper does.
+    chunk_size : int, default=1024
+        Samples per forward pass over a pool.
+    device : str or torch.device, default="auto"
+        Where SearchNet and FitNet run; ``"auto"`` is CUDA when available.
+        The candidates run on the task model's device.
+    random_state : int, RandomState or None, default=None
+        Seeds the splits, the nets, MC dropout and every tie-break.
+    verbose : int, default=0
+        Print the search diagnostics of each cycle when > 0.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The task model fitted on all labelled data.
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    n_features_in_ : int
+        The number of features (for images, the size of axis 1).
+    candidates_ : list of BaseQueryStrategy
+        The candidates in use.
+    strategy_weights_ : dict of str to float
+        For each candidate, the mean SearchNet weight ``W[j, k]`` over the
+        samples of V it picked, normalised to sum to one over the
+        candidates: the share of the score that a pick by that candidate
+        carries. Equal weights when the search was skipped.
+    search_history_ : dict of ndarray
+        Per alternating iteration (all cycles, in order): ``fit_loss``
+        (FitNet's mean loss on V), ``search_objective`` (SearchNet's loss),
+        ``selected_loss`` (the mean FitNet loss of the softly selected
+        samples) and ``top_loss_overlap`` (the overlap of the hard selection
+        with the top-loss samples). Per cycle: ``autoal_selected_loss`` and
+        ``vote_selected_loss``, the mean final FitNet loss of the samples of V
+        that AutoAL and the equal-weight vote select.
+    search_net_ : torch.nn.Module or None
+        The trained SearchNet; ``None`` when the search was skipped.
+    fit_net_ : torch.nn.Module or None
+        The trained FitNet; ``None`` when the search was skipped.
+    fit_timings_ : dict of float
+        Seconds spent in ``fit`` on ``task_model`` training, the
+        simulation's task-model clones (``simulation_model``), the
+        candidates' passes on V (``candidates``) and the SearchNet/FitNet
+        training (``search``).
+
+    Notes
+    -----
+    The fixes to the released code, each a parameter: ``simulation=
+    "holdout"`` (honest simulation), ``temperature="auto"`` (gradient
+    reaches SearchNet), ``loss_prediction=True`` (the head's ranking loss is
+    in SearchNet's objective), the count regulariser is computed from the
+    soft selection (it carries gradient), and ``nonnegative_weights=True``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skautoal import AutoALQuerier
+    >>> from skautoal.strategies import EntropySampling, MarginSampling
+    >>> X, y = load_digits(return_X_y=True)
+    >>> querier = AutoALQuerier(
+    ...     LogisticRegression(max_iter=200),
+    ...     strategies=[MarginSampling(), EntropySampling()],
+    ...     n_queries=5, search_iter=20, pretrain_iter=20, random_state=0,
+    ... ).fit(X[:200], y[:200])
+    >>> querier.query(X[200:]).shape
+    (5,)
+    >>> sorted(querier.strategy_weights_)
+    ['EntropySampling', 'MarginSampling']
+    """
+
+    _parameter_constraints = {
+        **BaseQuerier._parameter_constraints,
+        "strategies": [StrOptions({"auto", "paper"}), list, tuple],
+        "n_cycles": [Interval(Integral, 1, None, closed="left")],
+        "pretrain_iter": [Interval(Integral, 0, None, closed="left")],
+        "search_iter": [Interval(Integral, 0, None, closed="left")],
+        "update_fit_net": ["boolean"],
+        "fit_net_lr": [Interval(Real, 0, None, closed="neither")],
+        "search_net_lr": [Interval(Real, 0, None, closed="neither")],
+        "selection_ratio": [Interval(Real, 0, 1, closed="neither")],
+        "count_weight": [Interval(Real, 0, None, closed="left")],
+        "loss_prediction": ["boolean"],
+        "simulation": [StrOptions({"holdout", "released"})],
+        "search_net": [nn.Module, None],
+        "fit_net": [nn.Module, None],
+        "search_input": [StrOptions({"raw", "embedding"})],
+        "nonnegative_weights": ["boolean"],
+        "temperature": [
+            StrOptions({"auto"}),
+            Interval(Real, 0, None, closed="neither"),
+        ],
+        "search_batch_size": [Interval(Integral, 2, None, closed="left")],
+        "warm_start": ["boolean"],
+        "chunk_size": [Interval(Integral, 1, None, closed="left")],
+        "device": [str, torch.device],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        *,
+        strategies="auto",
+        n_queries=100,
+        n_cycles=1,
+        pretrain_iter=100,
+        search_iter=150,
+        update_fit_net=False,
+        fit_net_lr=5e-3,
+        search_net_lr=5e-3,
+        selection_ratio=0.1,
+        count_weight=1.0,
+        loss_prediction=True,
+        simulation="holdout",
+        search_net=None,
+        fit_net=None,
+        search_input="raw",
+        nonnegative_weights=True,
+        temperature="auto",
+        search_batch_size=512,
+        warm_start=False,
+        chunk_size=1024,
+        device="auto",
+        random_state=None,
+        verbose=0,
+    ):
+        self.estimator = estimator
+        self.strategies = strategies
+        self.n_queries = n_queries
+        self.n_cycles = n_cycles
+        self.pretrain_iter = pretrain_iter
+        self.search_iter = search_iter
+        self.update_fit_net = update_fit_net
+        self.fit_net_lr = fit_net_lr
+        self.search_net_lr = search_net_lr
+        self.selection_ratio = selection_ratio
+        self.count_weight = count_weight
+        self.loss_prediction = loss_prediction
+        self.simulation = simulation
+        self.search_net = search_net
+        self.fit_net = fit_net
+        self.search_input = search_input
+        self.nonnegative_weights = nonnegative_weights
+        self.temperature = temperature
+        self.search_batch_size = search_batch_size
+        self.warm_start = warm_start
+        self.chunk_size = chunk_size
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _chunk_size(self):
+        return self.chunk_size
+
+    def _uses_embedding(self):
+        return self.search_input == "embedding" or any(
+            c.uses_embedding for c in self.candidates_
+        )
+
+    # -- fit -------------------------------------------------------------
+
+    def _select_candidates(self):
+        candidates = resolve_strategies(self.strategies)
+        if (
+            isinstance(self.strategies, str)
+            and not TaskModel(self.estimator_).has_dropout
+        ):
+            dropped = [type(c).__name__ for c in candidates if c.needs_dropout]
+            if dropped:
+                warnings.warn(
+                    f"The task model has no dropout layers, so the candidates that "
+                    f"need MC dropout ({', '.join(dropped)}) are dropped.",
+                    UserWarning,
+                    stacklevel=4,
+                )
+            candidates = [c for c in candidates if not c.needs_dropout]
+        return candidates
+
+    def _fit_querier(self, X, y, random_state):
+        self.candidates_ = self._select_candidates()
+        names = strategy_names(self.candidates_)
+        self._device = resolve_device(self.device)
+        history = {key: [] for key in HISTORY_KEYS}
+        history.update(autoal_selected_loss=[], vote_selected_loss=[])
+        for key in ("simulation_model", "candidates", "search"):
+            self.fit_timings_[key] = 0.0
+        counts = np.bincount(y)
+        if X.shape[0] < 10 or counts.min() < 2:
+            warnings.warn(
+                f"Too few labels to simulate active learning ({X.shape[0]} samples, "
+                f"the rarest class has {counts.min()}; needs at least 10 samples and "
+                "2 per class): the search is skipped and the candidates get equal "
+                "weights.",
+                UserWarning,
+                stacklevel=3,
+            )
+            self.search_net_, self.fit_net_ = None, None
+            self.strategy_weights_ = dict.fromkeys(names, 1.0 / len(names))
+            self.search_history_ = {k: np.asarray(v) for k, v in history.items()}
+            return
+
+        inputs = self._net_inputs(X, fit=True)
+        seed = random_state.randint(np.iinfo(np.int32).max)
+        with seeded(seed, self._device):
+            search_net, fit_net = self._init_nets(inputs.shape[1:], len(self.classes_))
+        weight_sums = np.zeros(len(names))
+        for _ in range(self.n_cycles):
+            T, V = train_test_split(
+                np.arange(X.shape[0]),
+                test_size=0.5,
+                stratify=y,
+                random_state=random_state,
+            )
+            masks = self._simulate(X, y, T, V, random_state)
+            start = time.perf_counter()
+            with seeded(seed, self._device):
+                cycle = self._search_cycle(
+                    search_net, fit_net, inputs, y, T, V, masks, random_state
+                )
+            self.fit_timings_["search"] += time.perf_counter() - start
+            for key, values in cycle["history"].items():
+                history[key].extend(values)
+            history["autoal_selected_loss"].append(cycle["autoal_selected_loss"])
+            history["vote_selected_loss"].append(cycle["vote_selected_loss"])
+            weight_sums += cycle["mean_weights"]
+            if self.verbose:
+                print(
+                    f"[AutoALQuerier] cycle: selected loss AutoAL "
+                    f"{cycle['autoal_selected_loss']:.4f}, equal-weight vote "
+                    f"{cycle['vote_selected_loss']:.4f}"
+                )
+        shares = weight_sums / weight_sums.sum() if weight_sums.sum() > 0 else None
+        if shares is None:
+            shares = np.full(len(names), 1.0 / len(names))
+        self.strategy_weights_ = dict(zip(names, shares.tolist(), strict=True))
+        self.search_net_, self.fit_net_ = search_net.cpu(), fit_net.cpu()
+        self.search_history_ = {k: np.asarray(v) for k, v in history.items()}
+
+    def _net_inputs(self, X, *, fit):
+        """The standardised inputs of SearchNet and FitNet for samples ``X``."""
+        if self.search_input == "embedding":
+            model = TaskModel(self.estimator_, chunk_size=self.chunk_size)
+            values = PoolOutputs(model, X, name="X").embedding
+        else:
+            values = _as_net_array(X)
+        if fit:
+            axes = (0,) if values.ndim == 2 else (0, 2, 3)
+            shape = (1, -1) if values.ndim == 2 else (1, -1, 1, 1)
+            self._input_mean = values.mean(axis=axes).reshape(shape)
+            scale = values.std(axis=axes).reshape(shape)
+            self._input_scale = np.where(scale > 0, scale, 1.0).astype(np.float32)
+        return self._standardise(values)
+
+    def _init_nets(self, input_shape, n_classes):
+        n_candidates = len(self.candidates_)
+        previous = getattr(self, "search_net_", None) if self.warm_start else None
+        if previous is not None and self._warm_start_compatible(input_shape):
+            search_net, fit_net = previous, self.fit_net_
+        else:
+            search_net = (
+                copy.deepcopy(self.search_net)
+                if self.search_net is not None
+                else SearchNet(input_shape, n_candidates)
+            )
+            fit_net = (
+                copy.deepcopy(self.fit_net)
+                if self.fit_net is not None
+                else FitNet(input_shape, n_classes)
+            )
+        return search_net.to(self._device), fit_net.to(self._device)
+
+    def _warm_start_compatible(self, input_shape):
+        return (
+            getattr(self, "_net_input_shape", None) == tuple(input_shape)
+            and getattr(self, "_net_n_candidates", None) == len(self.candidates_)
+            and getattr(self, "_net_n_classes", None) == len(self.classes_)
+        )
+
+    def _simulate(self, X, y, T, V, random_state):
+        """The candidates' picks on V, by a task model that has not seen V."""
+        start = time.perf_counter()
+        if self.simulation == "holdout":
+            model = fit_clone(self.estimator, X[T], y[T], random_state)
+        else:
+            model = self.estimator_
+        self.fit_timings_["simulation_model"] += time.perf_counter() - start
+        start = time.perf_counter()
+        task_model = TaskModel(model, chunk_size=self.chunk_size)
+        outputs = PoolOutputs(task_model, X[V], random_state=random_state, name="X")
+        labeled = PoolOutputs(task_model, X[T], name="X")
+        n_picks = int(np.ceil(self.selection_ratio * len(V)))
+        masks = candidate_masks(
+            self.candidates_, outputs, n_picks, labeled, random_state
+        )
+        self.fit_timings_["candidates"] += time.perf_counter() - start
+        return masks
+
+    def _search_cycle(self, search_net, fit_net, inputs, y, T, V, masks, random_state):
+        device = self._device
+        X_T = torch.as_tensor(inputs[T], device=device)
+        y_T = torch.as_tensor(y[T], device=device)
+        X_V = torch.as_tensor(inputs[V], device=device)
+        y_V = torch.as_tensor(y[V], device=device)
+        A_V = torch.as_tensor(masks, device=device)
+        pretrain_fit_net(
+            fit_net,
+            X_T,
+            y_T,
+            n_iter=self.pretrain_iter,
+            lr=self.fit_net_lr,
+            batch_size=self.search_batch_size,
+            rng=random_state,
+        )
+        history = alternate(
+            search_net,
+            fit_net,
+            X_V,
+            y_V,
+            A_V,
+            ratio=self.selection_ratio,
+            n_iter=self.search_iter,
+            fit_lr=self.fit_net_lr,
+            search_lr=self.search_net_lr,
+            temperature=self.temperature,
+            count_weight=self.count_weight,
+            loss_prediction=self.loss_prediction,
+            nonnegative=self.nonnegative_weights,
+            batch_size=self.search_batch_size,
+            update_fit_net=self.update_fit_net,
+            rng=random_state,
+        )
+        search_net.eval()
+        fit_net.eval()
+        with torch.no_grad():
+            losses = nn.functional.cross_entropy(fit_net(X_V), y_V, reduction="none")
+            weights = search_forward(search_net, X_V, self.nonnegative_weights)[0]
+        losses = losses.cpu().numpy()
+        weights = weights.cpu().numpy()
+        k = max(1, int(round(self.selection_ratio * len(V))))
+        autoal = top_k((masks * weights).sum(1), k, random_state)
+        vote = top_k(masks.sum(1), k, random_state)
+        picked = masks.sum(0)
+        mean_weights = (masks * weights).sum(0) / np.maximum(picked, 1)
+        self._net_input_shape = tuple(inputs.shape[1:])
+        self._net_n_candidates = len(self.candidates_)
+        self._net_n_classes = len(self.classes_)
+        return {
+            "history": history,
+            "autoal_selected_loss": float(losses[autoal].mean()),
+            "vote_selected_loss": float(losses[vote].mean()),
+            "mean_weights": np.maximum(mean_weights, 0),
+        }
+
+    # -- query -----------------------------------------------------------
+
+    def _query_scores(self, outputs, n_queries, random_state):
+        masks = candidate_masks(
+            self.candidates_,
+            outputs,
+            n_queries,
+            self._labeled_outputs(outputs),
+            random_state,
+        )
+        if self.search_net_ is None:
+            return masks.sum(1)
+        return (masks * self._pool_weights(outputs)).sum(1)
+
+    def _pool_weights(self, outputs):
+        """SearchNet's weights on the pool, computed in chunks on ``device``."""
+        X = outputs.embedding if self.search_input == "embedding" else outputs.X
+        device = resolve_device(self.device)
+        net = self.search_net_.to(device).eval()
+        weights = []
+        with torch.no_grad():
+            for start in range(0, len(outputs), self.chunk_size):
+                block = self._standardise(X[start : start + self.chunk_size])
+                block = torch.as_tensor(block, device=device)
+                weights.append(
+                    search_forward(net, block, self.nonnegative_weights)[0].cpu()
+                )
+        self.search_net_.cpu()
+        return torch.cat(weights).numpy()
+
+    def _standardise(self, values):
+        values = _as_net_array(values)
+        return ((values - self._input_mean) / self._input_scale).astype(np.float32)
