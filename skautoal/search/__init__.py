@@ -2,7 +2,7 @@
 
 from ._nets import FitNet, SearchNet, default_trunk, search_forward
 from ._relaxation import count_regulariser, ranking_loss, soft_top_k
-from ._trainer import alternate, pretrain_fit_net
+from ._trainer import alternate, pretrain_fit_net, search_objective
 
 __all__ = [
     "FitNet",
@@ -13,5 +13,6 @@ __all__ = [
     "pretrain_fit_net",
     "ranking_loss",
     "search_forward",
+    "search_objective",
     "soft_top_k",
 ]

@@ -53,6 +53,41 @@ def _fit_net_step(
     optimizer.step()
 
 
+def search_objective(
+    search_net,
+    X,
+    masks,
+    losses,
+    k,
+    *,
+    temperature,
+    count_weight,
+    loss_prediction,
+    nonnegative,
+):
+    """SearchNet's loss on one batch: minus the mean loss of the softly
+    selected samples, minus the weighted count term, plus the
+    loss-prediction ranking loss.
+
+    Returns
+    -------
+    objective : tensor
+        The scalar to minimise.
+    scores : tensor of shape (n_samples,)
+        ``sum_k masks[:, k] * W[:, k]``.
+    selected_loss : tensor
+        The mean of ``losses`` under the soft selection.
+    """
+    weights, predicted_loss = search_forward(search_net, X, nonnegative)
+    scores = (masks * weights).sum(1)
+    selection = soft_top_k(scores, k, temperature)
+    selected_loss = (selection * losses).sum() / selection.sum().clamp_min(1e-8)
+    objective = -selected_loss - count_weight * count_regulariser(selection, float(k))
+    if loss_prediction and predicted_loss is not None:
+        objective = objective + ranking_loss(predicted_loss, losses)
+    return objective, scores, selected_loss
+
+
 def alternate(
     search_net,
     fit_net,
@@ -98,7 +133,6 @@ def alternate(
     for batch in _batches(X.shape[0], batch_size, n_iter, rng):
         Xb, yb, Ab = X[batch], y[batch], masks[batch]
         k = max(1, int(round(ratio * Xb.shape[0])))
-        target = float(k)
 
         # FitNet step: fit the samples SearchNet selects.
         if update_fit_net:
@@ -118,13 +152,17 @@ def alternate(
         # SearchNet step: select the samples FitNet finds hardest.
         with torch.no_grad():
             losses = F.cross_entropy(fit_net(Xb), yb, reduction="none")
-        weights, predicted_loss = search_forward(search_net, Xb, nonnegative)
-        scores = (Ab * weights).sum(1)
-        selection = soft_top_k(scores, k, temperature)
-        selected_loss = (selection * losses).sum() / selection.sum().clamp_min(1e-8)
-        objective = -selected_loss - count_weight * count_regulariser(selection, target)
-        if loss_prediction and predicted_loss is not None:
-            objective = objective + ranking_loss(predicted_loss, losses)
+        objective, scores, selected_loss = search_objective(
+            search_net,
+            Xb,
+            Ab,
+            losses,
+            k,
+            temperature=temperature,
+            count_weight=count_weight,
+            loss_prediction=loss_prediction,
+            nonnegative=nonnegative,
+        )
         search_opt.zero_grad()
         objective.backward()
         search_opt.step()
