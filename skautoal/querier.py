@@ -123,9 +123,9 @@ class AutoALQuerier(BaseQuerier):
     n_cycles : int, default=1
         How many random T/V splits the search runs on (the released code
         runs 3 in the first round and 1 afterwards).
-    pretrain_iter : int, default=100
+    pretrain_iter : int, default=50
         FitNet's cross-entropy steps on T in each cycle.
-    search_iter : int, default=150
+    search_iter : int, default=60
         Alternating iterations on V in each cycle; each takes one FitNet and
         one SearchNet step.
     update_fit_net : bool, default=False
@@ -273,8 +273,8 @@ class AutoALQuerier(BaseQuerier):
         strategies="auto",
         n_queries=100,
         n_cycles=1,
-        pretrain_iter=100,
-        search_iter=150,
+        pretrain_iter=50,
+        search_iter=60,
         update_fit_net=False,
         fit_net_lr=5e-3,
         search_net_lr=5e-3,

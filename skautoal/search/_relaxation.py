@@ -3,14 +3,35 @@
 import torch
 
 
-def soft_top_k(scores, k, temperature="auto", n_bisect=40):
+def _solve_threshold(r, k, tau, n_levels=3, n_grid=64, n_newton=2):
+    """theta with sum_j sigmoid((r_j - theta) / tau) = k, by nested grid
+    search (vectorised, no Python loop over bisection steps) and Newton."""
+    low, high = r.min() - 40 * tau, r.max() + 40 * tau
+    for _ in range(n_levels):
+        grid = torch.linspace(float(low), float(high), n_grid + 1, dtype=r.dtype)
+        counts = torch.sigmoid((r[None, :] - grid[:, None]) / tau).sum(1)
+        # counts falls as theta rises: find the first grid point with count <= k.
+        above = int((counts > k).sum())
+        above = min(max(above, 1), n_grid)
+        low, high = grid[above - 1], grid[above]
+    theta = (low + high) / 2
+    for _ in range(n_newton):
+        s = torch.sigmoid((r - theta) / tau)
+        slope = (s * (1 - s)).sum()
+        if slope <= 0:
+            break
+        theta = theta + (s.sum() - k) * tau / slope
+    return theta
+
+
+def soft_top_k(scores, k, temperature="auto"):
     """Relaxed selection of the ``k`` highest scores.
 
     ``s_j = sigmoid((r_j - theta) / tau)``, with the threshold ``theta``
-    solved (by bisection) so that the soft count ``sum_j s_j`` is ``k``.
-    Its gradient is the implicit one, ``d theta / d r_i = s_i' / sum_j s_j'``,
-    so lowering one score lets the others in: the selection keeps its size,
-    and an objective cannot gain by shrinking it.
+    solved so that the soft count ``sum_j s_j`` is ``k``. Its gradient is
+    the implicit one, ``d theta / d r_i = s_i' / sum_j s_j'``, so lowering one
+    score lets the others in: the selection keeps its size, and an objective
+    cannot gain by shrinking it.
 
     With ``temperature="auto"``, ``tau`` is a quarter of the scores'
     standard deviation, so the relaxation is on the scale of the score
@@ -31,18 +52,11 @@ def soft_top_k(scores, k, temperature="auto", n_bisect=40):
         tau = r.std().clamp_min(1e-8) / 4 if r.numel() > 1 else r.new_tensor(1.0)
     else:
         tau = r.new_tensor(float(temperature))
-    low, high = r.min() - 40 * tau, r.max() + 40 * tau
-    for _ in range(n_bisect):
-        theta = (low + high) / 2
-        too_many = torch.sigmoid((r - theta) / tau).sum() > k
-        low, high = (
-            torch.where(too_many, theta, low),
-            torch.where(too_many, high, theta),
-        )
-    theta = (low + high) / 2
+    theta = _solve_threshold(r, k, tau)
     slope = torch.sigmoid((r - theta) / tau)
     slope = slope * (1 - slope)
-    share = (slope / slope.sum()).to(scores.dtype) if slope.sum() > 0 else slope * 0
+    total = slope.sum()
+    share = (slope / total if total > 0 else slope * 0).to(scores.dtype)
     # Value theta, gradient the implicit d theta / d r.
     theta = theta.to(scores.dtype) + (share * (scores - scores.detach())).sum()
     return torch.sigmoid((scores - theta) / tau.to(scores.dtype))

@@ -21,7 +21,7 @@ def _batches(n, batch_size, n_iter, rng):
 
 def pretrain_fit_net(fit_net, X, y, *, n_iter, lr, batch_size, rng):
     """Plain cross-entropy steps of FitNet on the training half T."""
-    optimizer = torch.optim.Adam(fit_net.parameters(), lr=lr)
+    optimizer = torch.optim.Adam(fit_net.parameters(), lr=lr, foreach=True)
     fit_net.train()
     for batch in _batches(X.shape[0], batch_size, n_iter, rng):
         optimizer.zero_grad()
@@ -125,8 +125,8 @@ def alternate(
         loss of the softly selected samples, and the overlap of the hard
         selection with the top-loss samples.
     """
-    fit_opt = torch.optim.Adam(fit_net.parameters(), lr=fit_lr)
-    search_opt = torch.optim.Adam(search_net.parameters(), lr=search_lr)
+    fit_opt = torch.optim.Adam(fit_net.parameters(), lr=fit_lr, foreach=True)
+    search_opt = torch.optim.Adam(search_net.parameters(), lr=search_lr, foreach=True)
     history = {key: [] for key in HISTORY_KEYS}
     search_net.train()
     fit_net.train(update_fit_net)
