@@ -92,9 +92,35 @@ def main(argv=None):
     quick.add_argument("--n-labeled", type=int, default=100)
     quick.add_argument("--n-queries", type=int, default=10)
     quick.add_argument("--random-state", type=int, default=0)
+    from .benchmark import add_arguments, run_benchmark
+
+    bench = sub.add_parser(
+        "benchmark", help="compare AutoAL, the baselines and every strategy"
+    )
+    add_arguments(bench)
     args = parser.parse_args(argv)
     if args.command == "quickstart":
         quickstart(args.n_labeled, args.n_queries, args.random_state)
+        return 0
+    try:
+        run_benchmark(
+            dataset=args.dataset,
+            model=args.model,
+            methods=args.methods,
+            seeds=args.seeds,
+            initial_size=args.initial_size,
+            n_queries=args.n_queries,
+            n_rounds=args.n_rounds,
+            test_size=args.test_size,
+            pool_size=args.pool_size,
+            device=args.device,
+            data_dir=args.data_dir,
+            target=args.target,
+            out=args.out,
+            progress=not args.no_progress,
+        )
+    except (ValueError, FileNotFoundError) as exc:
+        parser.exit(2, f"error: {exc}\n")
     return 0
 
 

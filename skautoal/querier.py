@@ -71,6 +71,24 @@ def resolve_strategies(strategies):
     return [clone(strategy) for strategy in strategies]
 
 
+def select_candidates(strategies, estimator):
+    """Resolve ``strategies``; for ``"auto"`` and ``"paper"``, drop the
+    candidates that need dropout, with one warning, when ``estimator`` has
+    none."""
+    candidates = resolve_strategies(strategies)
+    if isinstance(strategies, str) and not TaskModel(estimator).has_dropout:
+        dropped = [type(c).__name__ for c in candidates if c.needs_dropout]
+        if dropped:
+            warnings.warn(
+                f"The task model has no dropout layers, so the candidates that "
+                f"need MC dropout ({', '.join(dropped)}) are dropped.",
+                UserWarning,
+                stacklevel=5,
+            )
+        candidates = [c for c in candidates if not c.needs_dropout]
+    return candidates
+
+
 def strategy_names(strategies):
     """Class names, with a suffix on repeats (``BALD``, ``BALD_2``)."""
     names, seen = [], {}
@@ -347,7 +365,7 @@ class AutoALQuerier(BaseQuerier):
         return candidates
 
     def _fit_querier(self, X, y, random_state):
-        self.candidates_ = self._select_candidates()
+        self.candidates_ = select_candidates(self.strategies, self.estimator_)
         names = strategy_names(self.candidates_)
         self._device = resolve_device(self.device)
         history = {key: [] for key in HISTORY_KEYS}

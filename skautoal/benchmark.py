@@ -1,0 +1,311 @@
+"""``python -m skautoal benchmark``: compare AL methods on a data set."""
+
+import csv
+import json
+import os
+import time
+
+import numpy as np
+
+METHODS = (
+    "autoal",
+    "uniform",
+    "albl",
+    "random",
+    "lc",
+    "margin",
+    "entropy",
+    "varratio",
+    "meanstd",
+    "bald",
+    "kmeans",
+    "coreset",
+    "badge",
+)
+
+
+def task_model(model, input_shape, n_classes, device):
+    """A skorch net: ``mlp`` for any input, ``cnn`` for images (C, H, W)."""
+    import torch
+    from skorch import NeuralNetClassifier
+
+    from .models import CNNModule, MLPModule
+
+    common = dict(
+        optimizer=torch.optim.Adam,
+        lr=0.005,
+        batch_size=64,
+        train_split=None,
+        verbose=0,
+        device=device,
+        module__n_classes=n_classes,
+    )
+    if model == "cnn":
+        if len(input_shape) != 3:
+            raise ValueError(
+                f"--model cnn needs images shaped (C, H, W); this data set's "
+                f"samples have shape {input_shape}. Use --model mlp."
+            )
+        return NeuralNetClassifier(
+            CNNModule, module__in_channels=input_shape[0], max_epochs=20, **common
+        )
+    return NeuralNetClassifier(
+        MLPModule,
+        module__n_features=int(np.prod(input_shape)),
+        max_epochs=40,
+        **common,
+    )
+
+
+def make_querier(method, estimator, n_queries, seed, device):
+    """The querier for one method name."""
+    from . import AutoALQuerier, strategies
+    from .baselines import ALBLQuerier, StrategyQuerier, UniformVoteQuerier
+
+    if method == "autoal":
+        return AutoALQuerier(
+            estimator,
+            n_queries=n_queries,
+            random_state=seed,
+            device="auto" if device == "auto" else device,
+        )
+    if method == "uniform":
+        return UniformVoteQuerier(estimator, n_queries=n_queries, random_state=seed)
+    if method == "albl":
+        return ALBLQuerier(estimator, n_queries=n_queries, random_state=seed)
+    strategy = {
+        "random": strategies.RandomSampling,
+        "lc": strategies.LeastConfidence,
+        "margin": strategies.MarginSampling,
+        "entropy": strategies.EntropySampling,
+        "varratio": strategies.VarRatio,
+        "meanstd": strategies.MeanSTD,
+        "bald": strategies.BALD,
+        "kmeans": strategies.KMeansSampling,
+        "coreset": strategies.CoreSet,
+        "badge": strategies.BADGE,
+    }[method]()
+    return StrategyQuerier(estimator, strategy, n_queries=n_queries, random_state=seed)
+
+
+def parse_methods(text):
+    """A comma list of method names, or ``all``."""
+    if text == "all":
+        return list(METHODS)
+    methods = [m.strip() for m in text.split(",") if m.strip()]
+    unknown = sorted(set(methods) - set(METHODS))
+    if unknown or not methods:
+        raise ValueError(
+            f"Unknown --methods {unknown or text!r}: choose from {', '.join(METHODS)} "
+            "or 'all'."
+        )
+    return methods
+
+
+def run_benchmark(
+    *,
+    dataset="digits",
+    model="auto",
+    methods="all",
+    seeds=3,
+    initial_size=50,
+    n_queries=25,
+    n_rounds=10,
+    test_size=0.3,
+    pool_size=None,
+    device="auto",
+    data_dir=None,
+    target=None,
+    out="benchmark_results",
+    progress=True,
+    log=print,
+):
+    """Run every method over ``seeds`` and write the results to ``out``.
+
+    Returns
+    -------
+    results : dict
+        What ``results.json`` holds.
+    """
+    import torch
+    from sklearn.model_selection import train_test_split
+
+    from .datasets import load_dataset
+    from .loop import simulate
+
+    methods = parse_methods(methods)
+    images = model == "cnn" and dataset == "digits"
+    X, y = load_dataset(dataset, data_dir=data_dir, target=target, images=images)
+    if model == "auto":
+        model = "cnn" if X.ndim == 4 else "mlp"
+    _, y = np.unique(y, return_inverse=True)
+    n_classes = int(y.max()) + 1
+    device_name = (
+        ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
+    )
+    os.makedirs(out, exist_ok=True)
+    results = {
+        "config": dict(
+            dataset=dataset,
+            model=model,
+            methods=methods,
+            seeds=seeds,
+            initial_size=initial_size,
+            n_queries=n_queries,
+            n_rounds=n_rounds,
+            test_size=test_size,
+            pool_size=pool_size,
+            device=device_name,
+        ),
+        "curves": {m: [] for m in methods},
+    }
+    for seed in range(seeds):
+        X_pool, X_test, y_pool, y_test = train_test_split(
+            X, y, test_size=test_size, stratify=y, random_state=seed
+        )
+        if pool_size is not None and pool_size < len(y_pool):
+            keep = np.random.RandomState(seed).choice(
+                len(y_pool), pool_size, replace=False
+            )
+            X_pool, y_pool = X_pool[keep], y_pool[keep]
+        for method in methods:
+            estimator = task_model(model, X.shape[1:], n_classes, device_name)
+            querier = make_querier(method, estimator, n_queries, seed, device)
+            start = time.perf_counter()
+            curve = simulate(
+                querier,
+                X_pool,
+                y_pool,
+                X_test=X_test,
+                y_test=y_test,
+                initial_size=initial_size,
+                n_rounds=n_rounds,
+                random_state=seed,
+                progress=progress,
+            )
+            record = curve.to_dict()
+            record["seconds"] = time.perf_counter() - start
+            results["curves"][method].append(record)
+            log(
+                f"seed {seed} {method:<9} AUBC {curve.aubc:.4f} "
+                f"({record['seconds']:.1f} s)"
+            )
+    table = aubc_table(results)
+    results["aubc"] = table
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    with open(os.path.join(out, "aubc.csv"), "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["method", "mean", "std", "rank"])
+        for row in table:
+            writer.writerow(
+                [row["method"], f"{row['mean']:.4f}", f"{row['std']:.4f}", row["rank"]]
+            )
+    plot_results(results, out)
+    log(format_table(table))
+    return results
+
+
+def aubc_table(results):
+    """Mean and std AUBC per method, ranked (1 = best)."""
+    rows = []
+    for method, curves in results["curves"].items():
+        values = np.array([c["aubc"] for c in curves])
+        rows.append(
+            {"method": method, "mean": float(values.mean()), "std": float(values.std())}
+        )
+    rows.sort(key=lambda r: -r["mean"])
+    for rank, row in enumerate(rows, 1):
+        row["rank"] = rank
+    return rows
+
+
+def format_table(rows):
+    """The AUBC table as Markdown."""
+    lines = ["| rank | method | AUBC mean | AUBC std |", "|---|---|---|---|"]
+    lines += [
+        f"| {r['rank']} | {r['method']} | {r['mean']:.4f} | {r['std']:.4f} |"
+        for r in rows
+    ]
+    return "\n".join(lines)
+
+
+def plot_results(results, out):
+    """Write ``learning_curves.png`` and ``strategy_weights.png``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for method, curves in results["curves"].items():
+        n = np.array(curves[0]["n_labeled"])
+        scores = np.array([c["scores"] for c in curves])
+        mean, std = scores.mean(0), scores.std(0)
+        style = dict(lw=2.5) if method == "autoal" else dict(lw=1.2)
+        ax.plot(n, mean, label=method, **style)
+        ax.fill_between(n, mean - std, mean + std, alpha=0.15)
+    cfg = results["config"]
+    ax.set(
+        xlabel="labelled samples",
+        ylabel="test accuracy",
+        title=(
+            f"{cfg['dataset']} ({cfg['model']}), mean ± std over {cfg['seeds']} seeds"
+        ),
+    )
+    ax.legend(ncol=2, fontsize=8)
+    fig.tight_layout()
+    fig.savefig(os.path.join(out, "learning_curves.png"), dpi=120)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(8, 4))
+    curves = results["curves"].get("autoal")
+    if curves and curves[0]["strategy_weights"]:
+        names = list(curves[0]["strategy_weights"][0])
+        n = np.array(curves[0]["n_labeled"])
+        for name in names:
+            values = np.array(
+                [[w.get(name, np.nan) for w in c["strategy_weights"]] for c in curves]
+            )
+            ax.plot(n, np.nanmean(values, 0), marker="o", label=name)
+        ax.set(
+            xlabel="labelled samples",
+            ylabel="learned weight share",
+            title="AutoAL's strategy weights per round (mean over seeds)",
+        )
+        ax.legend(ncol=2, fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "autoal was not run", ha="center", va="center")
+        ax.set_axis_off()
+    fig.tight_layout()
+    fig.savefig(os.path.join(out, "strategy_weights.png"), dpi=120)
+    plt.close(fig)
+
+
+def add_arguments(parser):
+    """The benchmark command's options."""
+    parser.add_argument(
+        "--dataset",
+        default="digits",
+        help="digits, fashion-mnist, a .npz (X, y) or a .csv path",
+    )
+    parser.add_argument("--data-dir", default=None, help="Fashion-MNIST folder")
+    parser.add_argument("--target", default=None, help="label column of a .csv")
+    parser.add_argument("--model", default="auto", choices=["auto", "mlp", "cnn"])
+    parser.add_argument(
+        "--methods", default="all", help=f"comma list of {', '.join(METHODS)}, or all"
+    )
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--initial-size", type=int, default=50)
+    parser.add_argument("--n-queries", type=int, default=25)
+    parser.add_argument("--n-rounds", type=int, default=10)
+    parser.add_argument("--test-size", type=float, default=0.3)
+    parser.add_argument(
+        "--pool-size",
+        type=int,
+        default=None,
+        help="subsample the pool to this size (for CPU runs)",
+    )
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--out", default="benchmark_results")
+    parser.add_argument("--no-progress", action="store_true")

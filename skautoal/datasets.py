@@ -1,0 +1,125 @@
+"""Offline data loaders: nothing here downloads."""
+
+import csv
+import gzip
+import os
+
+import numpy as np
+
+FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"
+
+
+def load_digits_data(*, images=False):
+    """scikit-learn's bundled digits, scaled to [0, 1], float32.
+
+    Parameters
+    ----------
+    images : bool, default=False
+        Return samples as 1 x 8 x 8 images instead of 64 features.
+
+    Returns
+    -------
+    X : ndarray of shape (1797, 64) or (1797, 1, 8, 8)
+    y : ndarray of shape (1797,)
+
+    Examples
+    --------
+    >>> from skautoal.datasets import load_digits_data
+    >>> X, y = load_digits_data(images=True)
+    >>> X.shape, X.dtype.name
+    ((1797, 1, 8, 8), 'float32')
+    """
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16).astype(np.float32)
+    return (X.reshape(-1, 1, 8, 8) if images else X), y
+
+
+def _read_idx(path, offset):
+    with gzip.open(path, "rb") as f:
+        return np.frombuffer(f.read(), dtype=np.uint8, offset=offset)
+
+
+def load_fashion_mnist(data_dir=None, *, subset="train"):
+    """Fashion-MNIST from local files, as 1 x 28 x 28 float32 images.
+
+    Parameters
+    ----------
+    data_dir : str or None, default=None
+        The folder with ``{train,t10k}-{images-idx3,labels-idx1}-ubyte.gz``;
+        ``None`` is where Debian's ``dataset-fashion-mnist`` package puts them.
+    subset : {"train", "test"}, default="train"
+
+    Returns
+    -------
+    X : ndarray of shape (n, 1, 28, 28), values in [0, 1]
+    y : ndarray of shape (n,)
+    """
+    data_dir = FASHION_MNIST_DIR if data_dir is None else os.fspath(data_dir)
+    prefix = "train" if subset == "train" else "t10k"
+    images = os.path.join(data_dir, f"{prefix}-images-idx3-ubyte.gz")
+    labels = os.path.join(data_dir, f"{prefix}-labels-idx1-ubyte.gz")
+    if not (os.path.exists(images) and os.path.exists(labels)):
+        raise FileNotFoundError(
+            f"Fashion-MNIST files not found in {data_dir!r}. Install them with "
+            "'apt-get install dataset-fashion-mnist' (as root; files land in "
+            f"{FASHION_MNIST_DIR}), or pass --data-dir with the four "
+            "*-ubyte.gz files."
+        )
+    X = _read_idx(images, 16).reshape(-1, 1, 28, 28).astype(np.float32) / 255
+    return X, _read_idx(labels, 8).astype(np.int64)
+
+
+def load_npz(path):
+    """Arrays ``X`` and ``y`` from an ``.npz`` file."""
+    with np.load(path, allow_pickle=False) as data:
+        missing = {"X", "y"} - set(data.files)
+        if missing:
+            raise ValueError(
+                f"{path!r} must hold arrays 'X' and 'y'; it lacks {sorted(missing)} "
+                f"(it has {data.files})."
+            )
+        return np.asarray(data["X"], dtype=np.float32), np.asarray(data["y"])
+
+
+def load_csv(path, target):
+    """Numeric feature columns and the ``target`` column of a CSV file."""
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], [r for r in rows[1:] if r]
+    if target not in header:
+        raise ValueError(f"--target {target!r} is not a column of {path!r}: {header}.")
+    col = header.index(target)
+    y = np.array([r[col] for r in body])
+    try:
+        X = np.array(
+            [[float(v) for i, v in enumerate(r) if i != col] for r in body],
+            dtype=np.float32,
+        )
+    except ValueError as exc:
+        raise ValueError(f"{path!r} has a non-numeric feature column: {exc}") from exc
+    return X, y
+
+
+def load_dataset(name, *, data_dir=None, target=None, images=False):
+    """Load ``digits``, ``fashion-mnist``, an ``.npz`` or a ``.csv`` file.
+
+    Returns
+    -------
+    X, y : ndarray
+    """
+    if name == "digits":
+        return load_digits_data(images=images)
+    if name == "fashion-mnist":
+        return load_fashion_mnist(data_dir)
+    if name.endswith(".npz"):
+        return load_npz(name)
+    if name.endswith(".csv"):
+        if target is None:
+            raise ValueError("A .csv dataset needs --target COLUMN.")
+        return load_csv(name, target)
+    raise ValueError(
+        f"Unknown dataset {name!r}: expected 'digits', 'fashion-mnist', a .npz "
+        "path or a .csv path."
+    )

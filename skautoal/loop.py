@@ -1,0 +1,384 @@
+"""The active-learning loop: simulated on labelled data, or with annotators."""
+
+import os
+import pickle
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils import _safe_indexing, check_random_state
+
+from .utils._validation import check_positive_int
+
+
+def aubc(n_labeled, scores):
+    """Area under the budget curve: the trapezoid area under ``scores`` over
+    ``n_labeled``, divided by the span of ``n_labeled``.
+
+    Parameters
+    ----------
+    n_labeled : array-like of shape (n_points,)
+        Increasing label counts.
+    scores : array-like of shape (n_points,)
+        The test score at each count.
+
+    Returns
+    -------
+    aubc : float
+        The mean score over the budget; with one point, that score.
+
+    Examples
+    --------
+    >>> from skautoal.loop import aubc
+    >>> aubc([10, 20, 30], [0.5, 0.5, 0.5])
+    0.5
+    >>> aubc([0, 10], [0.0, 1.0])
+    0.5
+    """
+    n_labeled = np.asarray(n_labeled, dtype=float)
+    scores = np.asarray(scores, dtype=float)
+    if n_labeled.shape != scores.shape or n_labeled.ndim != 1 or not len(scores):
+        raise ValueError(
+            "n_labeled and scores must be 1-D arrays of the same, non-zero length; "
+            f"got shapes {n_labeled.shape} and {scores.shape}."
+        )
+    if len(scores) == 1:
+        return float(scores[0])
+    span = n_labeled[-1] - n_labeled[0]
+    if span <= 0:
+        raise ValueError(f"n_labeled must increase; got {n_labeled.tolist()}.")
+    return float(np.trapezoid(scores, n_labeled) / span)
+
+
+@dataclass
+class LearningCurve:
+    """The record of one active-learning run.
+
+    Attributes
+    ----------
+    n_labeled : list of int
+        Labels used at each evaluation (``n_rounds + 1`` points).
+    scores : list of float
+        The querier's test score at each point.
+    queried : list of ndarray
+        The pool indices queried in each round.
+    fit_seconds, query_seconds : list of float
+        Seconds of ``fit`` at each point and of ``query`` in each round.
+    strategy_weights : list of dict
+        The querier's ``strategy_weights_`` at each point, when it has them.
+    """
+
+    n_labeled: list = field(default_factory=list)
+    scores: list = field(default_factory=list)
+    queried: list = field(default_factory=list)
+    fit_seconds: list = field(default_factory=list)
+    query_seconds: list = field(default_factory=list)
+    strategy_weights: list = field(default_factory=list)
+
+    @property
+    def aubc(self):
+        """The area under this curve, see :func:`aubc`."""
+        return aubc(self.n_labeled, self.scores)
+
+    def to_dict(self):
+        """The curve as JSON-ready lists."""
+        return {
+            "n_labeled": [int(v) for v in self.n_labeled],
+            "scores": [float(v) for v in self.scores],
+            "aubc": self.aubc,
+            "queried": [np.asarray(q).tolist() for q in self.queried],
+            "fit_seconds": list(self.fit_seconds),
+            "query_seconds": list(self.query_seconds),
+            "strategy_weights": list(self.strategy_weights),
+        }
+
+
+def _atomic_dump(obj, path):
+    """Pickle ``obj`` to ``path`` so a reader sees the old file or the new
+    one, never half of one."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".skautoal-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(obj, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def simulate(
+    querier,
+    X_pool,
+    y_pool,
+    *,
+    X_test,
+    y_test,
+    initial_size,
+    n_rounds,
+    random_state=None,
+    checkpoint=None,
+    progress=True,
+):
+    """Simulate active learning on a labelled pool.
+
+    Each round fits (a clone of) ``querier`` on the labelled part of the
+    pool, scores it on the test set, queries ``querier.n_queries`` samples of
+    the unlabelled part and reveals their labels. The first labelled set is
+    ``initial_size`` random pool samples.
+
+    Parameters
+    ----------
+    querier : querier
+        An :class:`~skautoal.AutoALQuerier` or meta-baseline; it is cloned,
+        and the clone carries its state (warm start, bandit weights) across
+        rounds.
+    X_pool, y_pool : array-like
+        The pool and its (hidden) labels.
+    X_test, y_test : array-like
+        The test set.
+    initial_size : int
+        The number of random labels to start from.
+    n_rounds : int
+        The number of query rounds; the curve has ``n_rounds + 1`` points.
+    random_state : int, RandomState or None, default=None
+        Seeds the initial set.
+    checkpoint : str or path or None, default=None
+        A file to which the state is written, atomically, after every round.
+        Rerunning the same call resumes where the last run stopped.
+    progress : bool, default=True
+        Show a progress bar with the current score.
+
+    Returns
+    -------
+    curve : LearningCurve
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skautoal.baselines import StrategyQuerier
+    >>> from skautoal.loop import simulate
+    >>> from skautoal.strategies import MarginSampling
+    >>> X, y = load_iris(return_X_y=True)
+    >>> querier = StrategyQuerier(LogisticRegression(), MarginSampling(), n_queries=5)
+    >>> curve = simulate(querier, X[::2], y[::2], X_test=X[1::2], y_test=y[1::2],
+    ...                  initial_size=10, n_rounds=3, random_state=0, progress=False)
+    >>> curve.n_labeled
+    [10, 15, 20, 25]
+    """
+    n_pool = len(y_pool)
+    initial_size = check_positive_int(initial_size, "initial_size", "simulate")
+    if n_rounds < 0:
+        raise ValueError(f"n_rounds must be >= 0; got {n_rounds}.")
+    if initial_size > n_pool:
+        raise ValueError(
+            f"initial_size={initial_size} is larger than the pool ({n_pool} samples)."
+        )
+    y_pool = np.asarray(y_pool)
+    signature = (n_pool, initial_size, n_rounds, type(querier).__name__)
+    state = _load_checkpoint(checkpoint, signature)
+    if state is None:
+        rng = check_random_state(random_state)
+        state = {
+            "signature": signature,
+            "labeled": list(rng.choice(n_pool, initial_size, replace=False)),
+            "curve": LearningCurve(),
+            "querier": clone(querier),
+            "round": 0,
+        }
+    curve, model = state["curve"], state["querier"]
+    bar = _progress(n_rounds + 1, progress, initial=state["round"])
+    try:
+        while state["round"] <= n_rounds:
+            labeled = np.asarray(state["labeled"], dtype=np.int64)
+            start = time.perf_counter()
+            model.fit(_safe_indexing(X_pool, labeled), y_pool[labeled])
+            curve.fit_seconds.append(time.perf_counter() - start)
+            curve.n_labeled.append(len(labeled))
+            curve.scores.append(float(model.score(X_test, y_test)))
+            weights = getattr(model, "strategy_weights_", None)
+            curve.strategy_weights.append(dict(weights) if weights else {})
+            unlabeled = np.setdiff1d(np.arange(n_pool), labeled)
+            if state["round"] < n_rounds and len(unlabeled):
+                start = time.perf_counter()
+                picked = unlabeled[model.query(_safe_indexing(X_pool, unlabeled))]
+                curve.query_seconds.append(time.perf_counter() - start)
+                curve.queried.append(picked)
+                state["labeled"] = list(labeled) + picked.tolist()
+            state["round"] += 1
+            if checkpoint is not None:
+                _atomic_dump(state, checkpoint)
+            if bar is not None:
+                bar.set_postfix(score=f"{curve.scores[-1]:.3f}", labels=len(labeled))
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    return curve
+
+
+def _progress(total, enabled, initial=0):
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, initial=initial, desc="active learning", leave=False)
+
+
+def _load_checkpoint(path, signature):
+    if path is None or not os.path.exists(path):
+        return None
+    with open(path, "rb") as f:
+        state = pickle.load(f)
+    if state.get("signature") != signature:
+        raise ValueError(
+            f"The checkpoint {os.fspath(path)!r} belongs to another run "
+            f"{state.get('signature')}, not {signature}; remove it or pass "
+            "another path."
+        )
+    return state
+
+
+class ActiveLearner:
+    """Active learning with real annotators: query, teach, save, load.
+
+    Parameters
+    ----------
+    querier : querier
+        An :class:`~skautoal.AutoALQuerier` or meta-baseline; it is cloned.
+    X_pool : array-like of shape (n_pool, ...)
+        The samples to choose from; indices refer to its rows.
+    X_labeled, y_labeled : array-like, default=None
+        Labelled samples outside the pool to start from.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skautoal.baselines import StrategyQuerier
+    >>> from skautoal.loop import ActiveLearner
+    >>> from skautoal.strategies import MarginSampling
+    >>> X, y = load_iris(return_X_y=True)
+    >>> querier = StrategyQuerier(LogisticRegression(), MarginSampling(), n_queries=4)
+    >>> learner = ActiveLearner(querier, X[20:], X_labeled=X[::10], y_labeled=y[::10])
+    >>> picked = learner.query()
+    >>> learner.teach(picked, y[20:][picked])
+    >>> learner.n_labeled
+    19
+    """
+
+    def __init__(self, querier, X_pool, *, X_labeled=None, y_labeled=None):
+        if (X_labeled is None) != (y_labeled is None):
+            raise ValueError("Pass both X_labeled and y_labeled, or neither.")
+        self.querier = clone(querier)
+        self.X_pool = X_pool
+        self.n_pool = len(X_pool)
+        self.X_labeled = X_labeled
+        self.y_labeled = None if y_labeled is None else list(np.asarray(y_labeled))
+        if X_labeled is not None and len(X_labeled) != len(self.y_labeled):
+            raise ValueError(
+                f"X_labeled has {len(X_labeled)} samples but y_labeled has "
+                f"{len(self.y_labeled)} labels."
+            )
+        self.taught = {}
+        self._fitted_on = None
+
+    @property
+    def n_labeled(self):
+        """All labels known: the initial ones and those taught."""
+        initial = 0 if self.y_labeled is None else len(self.y_labeled)
+        return initial + len(self.taught)
+
+    def _training_set(self):
+        indices = np.fromiter(self.taught, dtype=np.int64, count=len(self.taught))
+        labels = [self.taught[i] for i in indices]
+        X_parts, y_parts = [], []
+        if self.X_labeled is not None:
+            X_parts.append(np.asarray(self.X_labeled))
+            y_parts.extend(self.y_labeled)
+        if len(indices):
+            X_parts.append(np.asarray(_safe_indexing(self.X_pool, indices)))
+            y_parts.extend(labels)
+        return np.concatenate(X_parts), np.asarray(y_parts)
+
+    def query(self, n_queries=None):
+        """Fit the querier on every label so far and choose pool samples.
+
+        Returns
+        -------
+        indices : ndarray of int64
+            Indices into ``X_pool`` of samples not labelled yet.
+        """
+        if self.n_labeled == 0:
+            raise ValueError(
+                "ActiveLearner has no labels yet: pass X_labeled and y_labeled, or "
+                "teach some samples first."
+            )
+        if self._fitted_on != self.n_labeled:
+            self.querier.fit(*self._training_set())
+            self._fitted_on = self.n_labeled
+        unlabeled = np.setdiff1d(np.arange(self.n_pool), list(self.taught))
+        if not len(unlabeled):
+            raise ValueError("Every pool sample is labelled; nothing left to query.")
+        picked = self.querier.query(_safe_indexing(self.X_pool, unlabeled), n_queries)
+        return unlabeled[picked]
+
+    def teach(self, indices, labels):
+        """Record the labels of pool samples.
+
+        Parameters
+        ----------
+        indices : array-like of int
+            Indices into ``X_pool``.
+        labels : array-like
+            One label per index.
+        """
+        indices = np.asarray(indices)
+        labels = (
+            list(np.asarray(labels, dtype=object).ravel())
+            if np.ndim(labels)
+            else [labels]
+        )
+        if indices.ndim != 1 or indices.dtype.kind not in "iu":
+            raise TypeError(
+                "The 'indices' parameter of teach must be a 1-D array of ints; got "
+                f"{indices!r}."
+            )
+        if len(labels) != len(indices):
+            raise ValueError(
+                f"teach got {len(indices)} indices but {len(labels)} labels."
+            )
+        unknown = indices[(indices < 0) | (indices >= self.n_pool)]
+        if len(unknown):
+            raise ValueError(
+                f"Unknown pool indices {unknown.tolist()}: expected ints in "
+                f"[0, {self.n_pool})."
+            )
+        if len(np.unique(indices)) != len(indices):
+            raise ValueError(f"The indices {indices.tolist()} repeat a sample.")
+        known = [int(i) for i in indices if int(i) in self.taught]
+        if known:
+            raise ValueError(f"The pool samples {known} are already labelled.")
+        for index, label in zip(indices, labels, strict=True):
+            self.taught[int(index)] = label
+
+    def save(self, path):
+        """Write the learner (querier, labels, pool) to ``path`` atomically."""
+        _atomic_dump(self, path)
+
+    @classmethod
+    def load(cls, path):
+        """Read a learner written by :meth:`save`."""
+        with open(path, "rb") as f:
+            learner = pickle.load(f)
+        if not isinstance(learner, cls):
+            raise TypeError(
+                f"{path!r} holds a {type(learner).__name__}, not an ActiveLearner."
+            )
+        return learner
