@@ -7,8 +7,9 @@ import time
 import numpy as np
 
 
-def quickstart(n_labeled=100, n_queries=10, random_state=0, out=sys.stdout):
+def quickstart(n_labeled=100, n_queries=10, random_state=0, out=None):
     """Fit a skorch MLP on a few digits and print what each strategy queries."""
+    out = sys.stdout if out is None else out
     import torch
     from sklearn.datasets import load_digits
     from skorch import NeuralNetClassifier

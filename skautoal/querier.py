@@ -99,6 +99,22 @@ def strategy_names(strategies):
     return names
 
 
+def _split(y, random_state, n_tries=10):
+    """A random half split of the labelled set into T and V; stratified when
+    every class can go to both halves, and with at least two classes in T."""
+    stratify = y if np.bincount(y).min() >= 2 else None
+    for _ in range(n_tries):
+        T, V = train_test_split(
+            np.arange(len(y)),
+            test_size=0.5,
+            stratify=stratify,
+            random_state=random_state,
+        )
+        if len(np.unique(y[T])) >= 2:
+            return T, V
+    return None
+
+
 def _as_net_array(X):
     """float32, with samples that are neither flat nor images flattened."""
     values = np.asarray(X, dtype=np.float32)
@@ -372,33 +388,22 @@ class AutoALQuerier(BaseQuerier):
         history.update(autoal_selected_loss=[], vote_selected_loss=[])
         for key in ("simulation_model", "candidates", "search"):
             self.fit_timings_[key] = 0.0
-        counts = np.bincount(y)
-        if X.shape[0] < 10 or counts.min() < 2:
-            warnings.warn(
-                f"Too few labels to simulate active learning ({X.shape[0]} samples, "
-                f"the rarest class has {counts.min()}; needs at least 10 samples and "
-                "2 per class): the search is skipped and the candidates get equal "
-                "weights.",
-                UserWarning,
-                stacklevel=3,
+        if X.shape[0] < 10:
+            self._skip_search(
+                names, history, f"{X.shape[0]} samples; needs at least 10"
             )
-            self.search_net_, self.fit_net_ = None, None
-            self.strategy_weights_ = dict.fromkeys(names, 1.0 / len(names))
-            self.search_history_ = {k: np.asarray(v) for k, v in history.items()}
             return
-
         inputs = self._net_inputs(X, fit=True)
         seed = random_state.randint(np.iinfo(np.int32).max)
         with seeded(seed, self._device):
             search_net, fit_net = self._init_nets(inputs.shape[1:], len(self.classes_))
         weight_sums = np.zeros(len(names))
         for _ in range(self.n_cycles):
-            T, V = train_test_split(
-                np.arange(X.shape[0]),
-                test_size=0.5,
-                stratify=y,
-                random_state=random_state,
-            )
+            split = _split(y, random_state)
+            if split is None:
+                self._skip_search(names, history, "no split puts two classes in T")
+                return
+            T, V = split
             masks = self._simulate(X, y, T, V, random_state)
             start = time.perf_counter()
             with seeded(seed, self._device):
@@ -422,6 +427,17 @@ class AutoALQuerier(BaseQuerier):
             shares = np.full(len(names), 1.0 / len(names))
         self.strategy_weights_ = dict(zip(names, shares.tolist(), strict=True))
         self.search_net_, self.fit_net_ = search_net.cpu(), fit_net.cpu()
+        self.search_history_ = {k: np.asarray(v) for k, v in history.items()}
+
+    def _skip_search(self, names, history, reason):
+        warnings.warn(
+            f"Too few labels to simulate active learning ({reason}): the search is "
+            "skipped and the candidates get equal weights.",
+            UserWarning,
+            stacklevel=4,
+        )
+        self.search_net_, self.fit_net_ = None, None
+        self.strategy_weights_ = dict.fromkeys(names, 1.0 / len(names))
         self.search_history_ = {k: np.asarray(v) for k, v in history.items()}
 
     def _net_inputs(self, X, *, fit):

@@ -1,0 +1,117 @@
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from skautoal.__main__ import main
+from skautoal.benchmark import parse_methods
+from skautoal.datasets import load_csv, load_dataset, load_fashion_mnist
+
+SMALL = [
+    "--seeds",
+    "1",
+    "--n-rounds",
+    "2",
+    "--initial-size",
+    "30",
+    "--n-queries",
+    "10",
+    "--no-progress",
+]
+
+
+def test_benchmark_on_digits_writes_everything(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert (
+        main(
+            [
+                "benchmark",
+                "--methods",
+                "autoal,uniform,margin",
+                "--out",
+                str(out),
+                *SMALL,
+            ]
+        )
+        == 0
+    )
+    results = json.loads((out / "results.json").read_text())
+    assert set(results["curves"]) == {"autoal", "uniform", "margin"}
+    curve = results["curves"]["autoal"][0]
+    assert curve["n_labeled"] == [30, 40, 50] and len(curve["strategy_weights"]) == 3
+    rows = list(csv.DictReader((out / "aubc.csv").open()))
+    assert [r["rank"] for r in rows] == ["1", "2", "3"]
+    assert (out / "learning_curves.png").stat().st_size > 1000
+    assert (out / "strategy_weights.png").stat().st_size > 1000
+    assert "| rank | method |" in capsys.readouterr().out
+
+
+def test_benchmark_on_npz_with_cnn(tmp_path):
+    rng = np.random.RandomState(0)
+    X = rng.rand(200, 1, 6, 6).astype(np.float32)
+    y = (X.mean(axis=(1, 2, 3)) > 0.5).astype(int)
+    np.savez(tmp_path / "data.npz", X=X, y=y)
+    out = tmp_path / "out"
+    main(
+        [
+            "benchmark",
+            "--dataset",
+            str(tmp_path / "data.npz"),
+            "--methods",
+            "random,badge",
+            "--out",
+            str(out),
+            *SMALL,
+        ]
+    )
+    results = json.loads((out / "results.json").read_text())
+    assert results["config"]["model"] == "cnn"
+
+
+def test_benchmark_on_csv(tmp_path):
+    rng = np.random.RandomState(0)
+    lines = ["a,b,label"] + [
+        f"{x:.3f},{z:.3f},{'yes' if x > z else 'no'}" for x, z in rng.rand(150, 2)
+    ]
+    (tmp_path / "d.csv").write_text("\n".join(lines))
+    X, y = load_csv(str(tmp_path / "d.csv"), "label")
+    assert X.shape == (150, 2) and set(y) == {"yes", "no"}
+    main(
+        [
+            "benchmark",
+            "--dataset",
+            str(tmp_path / "d.csv"),
+            "--target",
+            "label",
+            "--methods",
+            "entropy",
+            "--out",
+            str(tmp_path / "o"),
+            *SMALL,
+        ]
+    )
+    assert (tmp_path / "o" / "aubc.csv").exists()
+
+
+def test_bad_arguments(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["benchmark", "--methods", "magic", "--out", str(tmp_path), *SMALL])
+    assert "Unknown --methods" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="needs --target"):
+        load_dataset("x.csv")
+    with pytest.raises(ValueError, match="Unknown dataset"):
+        load_dataset("mnist")
+    with pytest.raises(
+        FileNotFoundError, match="apt-get install dataset-fashion-mnist"
+    ):
+        load_fashion_mnist(tmp_path)
+    assert parse_methods("all")[0] == "autoal"
+
+
+def test_fashion_mnist_when_installed():
+    try:
+        X, y = load_fashion_mnist(subset="test")
+    except FileNotFoundError:
+        pytest.skip("dataset-fashion-mnist is not installed")
+    assert X.shape == (10000, 1, 28, 28) and set(np.unique(y)) == set(range(10))

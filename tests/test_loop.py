@@ -1,0 +1,237 @@
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from skautoal.baselines import StrategyQuerier
+from skautoal.loop import ActiveLearner, LearningCurve, aubc, simulate
+from skautoal.strategies import MarginSampling
+
+
+def _querier(n_queries=10):
+    return StrategyQuerier(
+        LogisticRegression(max_iter=200),
+        MarginSampling(),
+        n_queries=n_queries,
+        random_state=0,
+    )
+
+
+def test_aubc():
+    assert aubc([10, 20, 30], [0.5, 0.5, 0.5]) == 0.5
+    assert aubc([0, 10, 20], [0.0, 1.0, 1.0]) == pytest.approx(0.75)
+    assert aubc([5], [0.7]) == 0.7
+    with pytest.raises(ValueError, match="same, non-zero length"):
+        aubc([1, 2], [0.5])
+    with pytest.raises(ValueError, match="must increase"):
+        aubc([3, 3], [0.1, 0.2])
+
+
+def test_simulate_bookkeeping(digits):
+    X, y = digits
+    curve = simulate(
+        _querier(),
+        X[:600],
+        y[:600],
+        X_test=X[600:900],
+        y_test=y[600:900],
+        initial_size=30,
+        n_rounds=4,
+        random_state=0,
+        progress=False,
+    )
+    assert isinstance(curve, LearningCurve)
+    assert curve.n_labeled == [30, 40, 50, 60, 70]
+    assert len(curve.scores) == 5 and len(curve.fit_seconds) == 5
+    assert len(curve.queried) == 4 and len(curve.query_seconds) == 4
+    queried = np.concatenate(curve.queried)
+    assert len(set(queried.tolist())) == 40
+    assert curve.aubc == pytest.approx(aubc(curve.n_labeled, curve.scores))
+    assert curve.to_dict()["aubc"] == curve.aubc
+
+
+def test_simulate_stops_when_pool_is_exhausted(digits):
+    X, y = digits
+    curve = simulate(
+        _querier(10),
+        X[:45],
+        y[:45],
+        X_test=X[600:700],
+        y_test=y[600:700],
+        initial_size=30,
+        n_rounds=4,
+        random_state=0,
+        progress=False,
+    )
+    assert curve.n_labeled == [30, 40, 45, 45, 45]
+
+
+def test_simulate_records_weights(digits):
+    from skautoal import AutoALQuerier
+
+    X, y = digits
+    querier = AutoALQuerier(
+        LogisticRegression(max_iter=200),
+        strategies=[MarginSampling()],
+        n_queries=10,
+        random_state=0,
+        pretrain_iter=5,
+        search_iter=5,
+    )
+    curve = simulate(
+        querier,
+        X[:400],
+        y[:400],
+        X_test=X[600:800],
+        y_test=y[600:800],
+        initial_size=60,
+        n_rounds=1,
+        random_state=0,
+        progress=False,
+    )
+    assert curve.strategy_weights[0] == {"MarginSampling": 1.0}
+
+
+def test_checkpoint_resume_matches_uninterrupted(digits, tmp_path):
+    X, y = digits
+    args = dict(
+        X_test=X[600:800],
+        y_test=y[600:800],
+        initial_size=30,
+        n_rounds=4,
+        random_state=0,
+        progress=False,
+    )
+    full = simulate(_querier(), X[:500], y[:500], **args)
+    path = tmp_path / "run.pkl"
+    script = textwrap.dedent(
+        f"""
+        import os, numpy as np
+        from sklearn.datasets import load_digits
+        from sklearn.linear_model import LogisticRegression
+        import skautoal.loop as loop
+        from skautoal.baselines import StrategyQuerier
+        from skautoal.strategies import MarginSampling
+        X, y = load_digits(return_X_y=True)
+        X = (X / 16).astype(np.float32)
+        rounds = []
+        dump = loop._atomic_dump
+        def dying_dump(state, path):
+            dump(state, path)
+            if state["round"] == 2:
+                os._exit(3)  # killed mid-run, right after round 2 was saved
+        loop._atomic_dump = dying_dump
+        querier = StrategyQuerier(LogisticRegression(max_iter=200), MarginSampling(),
+                                  n_queries=10, random_state=0)
+        loop.simulate(querier, X[:500], y[:500], X_test=X[600:800], y_test=y[600:800],
+                      initial_size=30, n_rounds=4, random_state=0, progress=False,
+                      checkpoint={str(path)!r})
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True
+    )
+    assert proc.returncode == 3, proc.stderr
+    assert path.exists()
+    resumed = simulate(_querier(), X[:500], y[:500], checkpoint=path, **args)
+    assert resumed.n_labeled == full.n_labeled
+    np.testing.assert_allclose(resumed.scores, full.scores)
+    for a, b in zip(resumed.queried, full.queried, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not [f for f in os.listdir(tmp_path) if f.endswith(".tmp")]
+
+
+def test_checkpoint_from_another_run_is_refused(digits, tmp_path):
+    X, y = digits
+    path = tmp_path / "run.pkl"
+    args = dict(X_test=X[600:700], y_test=y[600:700], random_state=0, progress=False)
+    simulate(
+        _querier(),
+        X[:300],
+        y[:300],
+        initial_size=30,
+        n_rounds=1,
+        checkpoint=path,
+        **args,
+    )
+    with pytest.raises(ValueError, match="belongs to another run"):
+        simulate(
+            _querier(),
+            X[:300],
+            y[:300],
+            initial_size=40,
+            n_rounds=1,
+            checkpoint=path,
+            **args,
+        )
+
+
+def test_simulate_bad_sizes(digits):
+    X, y = digits
+    with pytest.raises(ValueError, match="larger than the pool"):
+        simulate(
+            _querier(),
+            X[:20],
+            y[:20],
+            X_test=X[:5],
+            y_test=y[:5],
+            initial_size=30,
+            n_rounds=1,
+            progress=False,
+        )
+    with pytest.raises(ValueError, match="'initial_size' parameter of simulate"):
+        simulate(
+            _querier(),
+            X[:20],
+            y[:20],
+            X_test=X[:5],
+            y_test=y[:5],
+            initial_size=0,
+            n_rounds=1,
+            progress=False,
+        )
+
+
+def test_active_learner_round_trip(digits, tmp_path):
+    X, y = digits
+    pool = X[100:600]
+    learner = ActiveLearner(_querier(5), pool, X_labeled=X[:50], y_labeled=y[:50])
+    picked = learner.query()
+    assert len(picked) == 5 and picked.max() < len(pool)
+    learner.teach(picked, y[100:600][picked])
+    assert learner.n_labeled == 55
+    path = tmp_path / "learner.pkl"
+    learner.save(path)
+    restored = ActiveLearner.load(path)
+    assert restored.n_labeled == 55
+    again = restored.query()
+    assert not set(again) & set(picked)
+
+
+def test_active_learner_validates_teach(digits):
+    X, y = digits
+    learner = ActiveLearner(_querier(5), X[100:200], X_labeled=X[:50], y_labeled=y[:50])
+    with pytest.raises(ValueError, match=r"Unknown pool indices \[100\]"):
+        learner.teach([100], [1])
+    with pytest.raises(ValueError, match="2 indices but 1 labels"):
+        learner.teach([1, 2], [1])
+    with pytest.raises(ValueError, match="repeat a sample"):
+        learner.teach([3, 3], [1, 1])
+    with pytest.raises(TypeError, match="1-D array of ints"):
+        learner.teach([0.5], [1])
+    learner.teach([4], [y[104]])
+    with pytest.raises(ValueError, match=r"\[4\] are already labelled"):
+        learner.teach([4], [y[104]])
+    assert learner.n_labeled == 51
+
+
+def test_active_learner_needs_labels(digits):
+    X, _ = digits
+    with pytest.raises(ValueError, match="no labels yet"):
+        ActiveLearner(_querier(), X[:100]).query()
+    with pytest.raises(ValueError, match="both X_labeled and y_labeled"):
+        ActiveLearner(_querier(), X[:100], X_labeled=X[:5])
