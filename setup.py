@@ -26,6 +26,7 @@ setup(
         "skorch>=1.0",
         "torch>=2.1,<3",
         "tqdm>=4.60",
+        "matplotlib>=3.6",
     ],
     extras_require={
         "dev": [
@@ -34,7 +35,6 @@ setup(
             "ruff>=0.5",
             "hypothesis>=6",
             "pandas>=1.5",
-            "matplotlib>=3.6",
         ],
         "docs": [
             "sphinx>=7",
@@ -43,7 +43,7 @@ setup(
             "pydata-sphinx-theme>=0.15",
             "matplotlib>=3.6",
         ],
-        "bench": ["scikit-activeml>=1.0", "matplotlib>=3.6"],
+        "bench": ["scikit-activeml>=1.0"],
     },
     entry_points={"console_scripts": ["skautoal=skautoal.__main__:main"]},
     classifiers=[
