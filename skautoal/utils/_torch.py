@@ -70,6 +70,8 @@ class NearestCentre:
         Required with ``external``.
     """
 
+    block_size = 8192
+
     def __init__(self, sqdist, n_samples, device, *, external=None, points=None):
         self.sqdist = sqdist
         self.centres = []
@@ -82,6 +84,7 @@ class NearestCentre:
             self.assign = torch.zeros(n_samples, dtype=torch.long, device=device)
         else:
             self.closest, self.assign = min_sqdist(points, external)
+        self._reach = 2 * self.closest.sqrt()
 
     def _centre_distances(self, i):
         parts = []
@@ -100,24 +103,32 @@ class NearestCentre:
         )
         if slot == 0:
             self.closest = self.sqdist(None, i).float().clamp_min(0)
+            self._reach = 2 * self.closest.sqrt()
         else:
-            between = self._centre_distances(i)
-            bound = between[self.assign]
+            bound = self._centre_distances(i)[self.assign]
             # A little slack, so rounding never drops a point that is closer.
-            rows = torch.nonzero(bound * (1 - 1e-5) < 2 * self.closest.sqrt()).flatten()
-            if rows.numel():
-                d = self.sqdist(rows, i).float().clamp_min(0)
-                better = d < self.closest[rows]
-                rows = rows[better]
-                self.closest[rows] = d[better]
-                self.assign[rows] = slot
+            rows = torch.nonzero(bound * (1 - 1e-5) < self._reach).flatten()
+            # Fixed-size blocks keep allocations alike, so memory does not
+            # fragment over a thousand steps of different sizes.
+            for block in rows.split(self.block_size):
+                d = self.sqdist(block, i).float().clamp_min(0)
+                better = d < self.closest[block]
+                block = block[better]
+                self.closest[block] = d[better]
+                self._reach[block] = 2 * d[better].sqrt()
+                self.assign[block] = slot
         self.closest[i] = 0
+        self._reach[i] = 0
         self.assign[i] = slot
         self.is_centre[i] = True
         self.centres.append(int(i))
 
     def farthest(self):
         """The point farthest from its nearest centre (centres excluded)."""
+        index = int(torch.argmax(self.closest))
+        if self.closest[index] > 0:
+            return index
+        # Every point coincides with a centre: take any point that is not one.
         return int(torch.argmax(self.closest.masked_fill(self.is_centre, -1.0)))
 
 
