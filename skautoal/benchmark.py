@@ -25,7 +25,11 @@ METHODS = (
 
 
 def task_model(model, input_shape, n_classes, device):
-    """A skorch net: ``mlp`` for any input, ``cnn`` for images (C, H, W)."""
+    """A skorch net: ``mlp`` for any input, ``cnn`` for images (C, H, W).
+
+    Both are sized for CPU runs: a 2 x 128 MLP trained 40 epochs, a 16/32
+    channel CNN trained 20 epochs, Adam at 5e-3.
+    """
     import torch
     from skorch import NeuralNetClassifier
 
@@ -47,7 +51,12 @@ def task_model(model, input_shape, n_classes, device):
                 f"samples have shape {input_shape}. Use --model mlp."
             )
         return NeuralNetClassifier(
-            CNNModule, module__in_channels=input_shape[0], max_epochs=20, **common
+            CNNModule,
+            module__in_channels=input_shape[0],
+            module__channels=16,
+            module__hidden_units=64,
+            max_epochs=20,
+            **common,
         )
     return NeuralNetClassifier(
         MLPModule,

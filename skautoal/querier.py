@@ -169,6 +169,9 @@ class AutoALQuerier(BaseQuerier):
         not shrink as FitNet memorises V.
     fit_net_lr, search_net_lr : float, default=5e-3
         Adam learning rates of FitNet and SearchNet.
+    search_weight_decay : float, default=0.0
+        Decoupled weight decay (AdamW) on SearchNet, which pulls its weights
+        back towards equal ones when the labels do not support a preference.
     selection_ratio : float, default=0.1
         The fraction t of V the simulation selects: each candidate picks
         ``ceil(t |V|)`` samples and the relaxed selection keeps ``t |V|``.
@@ -281,6 +284,7 @@ class AutoALQuerier(BaseQuerier):
         "update_fit_net": ["boolean"],
         "fit_net_lr": [Interval(Real, 0, None, closed="neither")],
         "search_net_lr": [Interval(Real, 0, None, closed="neither")],
+        "search_weight_decay": [Interval(Real, 0, None, closed="left")],
         "selection_ratio": [Interval(Real, 0, 1, closed="neither")],
         "count_weight": [Interval(Real, 0, None, closed="left")],
         "loss_prediction": ["boolean"],
@@ -312,6 +316,7 @@ class AutoALQuerier(BaseQuerier):
         update_fit_net=False,
         fit_net_lr=5e-3,
         search_net_lr=5e-3,
+        search_weight_decay=0.0,
         selection_ratio=0.1,
         count_weight=1.0,
         loss_prediction=True,
@@ -337,6 +342,7 @@ class AutoALQuerier(BaseQuerier):
         self.update_fit_net = update_fit_net
         self.fit_net_lr = fit_net_lr
         self.search_net_lr = search_net_lr
+        self.search_weight_decay = search_weight_decay
         self.selection_ratio = selection_ratio
         self.count_weight = count_weight
         self.loss_prediction = loss_prediction
@@ -531,6 +537,7 @@ class AutoALQuerier(BaseQuerier):
             nonnegative=self.nonnegative_weights,
             batch_size=self.search_batch_size,
             update_fit_net=self.update_fit_net,
+            weight_decay=self.search_weight_decay,
             rng=random_state,
         )
         search_net.eval()

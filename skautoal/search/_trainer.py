@@ -105,6 +105,7 @@ def alternate(
     nonnegative,
     batch_size,
     update_fit_net=True,
+    weight_decay=0.0,
     rng,
 ):
     """Alternate FitNet (min) and SearchNet (max) steps on the simulated pool V.
@@ -126,7 +127,9 @@ def alternate(
         selection with the top-loss samples.
     """
     fit_opt = torch.optim.Adam(fit_net.parameters(), lr=fit_lr, foreach=True)
-    search_opt = torch.optim.Adam(search_net.parameters(), lr=search_lr, foreach=True)
+    search_opt = torch.optim.AdamW(
+        search_net.parameters(), lr=search_lr, weight_decay=weight_decay, foreach=True
+    )
     history = {key: [] for key in HISTORY_KEYS}
     search_net.train()
     fit_net.train(update_fit_net)
