@@ -146,3 +146,56 @@ def test_badge_matches_materialised_reference(user_net, split):
         a.astype(np.float64), h.astype(np.float64), 10, np.random.RandomState(7)
     )
     np.testing.assert_array_equal(picked, expected)
+
+
+def _naive_kmeans_picks(emb, seeds, max_iter, tol):
+    centers = emb[seeds].astype(np.float64)
+    X = emb.astype(np.float64)
+    scale = (X**2).sum(1).mean()
+    for _ in range(max_iter):
+        d = ((X[:, None, :] - centers[None, :, :]) ** 2).sum(-1)
+        labels = d.argmin(1)
+        new = np.array(
+            [
+                X[labels == c].mean(0) if (labels == c).any() else centers[c]
+                for c in range(len(centers))
+            ]
+        )
+        shift = ((new - centers) ** 2).sum(1).max()
+        centers = new
+        if shift <= tol * scale:
+            break
+    d = ((X[:, None, :] - centers[None, :, :]) ** 2).sum(-1)
+    labels = d.argmin(1)
+    return {
+        int(np.flatnonzero(labels == c)[np.argmin(d[labels == c, c])])
+        for c in range(len(centers))
+        if (labels == c).any()
+    }
+
+
+def test_kmeans_matches_naive_lloyd_on_user_module(user_net, split):
+    import torch
+
+    from skautoal.utils._torch import d2_sampling, rows_sqdist
+
+    outputs = PoolOutputs(user_net, split[2])
+    emb = outputs.embedding
+    rng = np.random.RandomState(4)
+    first = rng.randint(len(emb))
+    seeds = d2_sampling(8, first, rows_sqdist(torch.as_tensor(emb)), len(emb), rng)
+    picked = KMeansSampling(max_iter=30)._select(
+        outputs, 8, labeled=None, random_state=np.random.RandomState(4)
+    )
+    assert set(picked.tolist()) == _naive_kmeans_picks(emb, seeds, 30, 1e-4)
+
+
+def test_random_matches_numpy_choice(user_net, split):
+    from skautoal.strategies import RandomSampling
+
+    outputs = PoolOutputs(user_net, split[2])
+    picked = RandomSampling()._select(
+        outputs, 9, labeled=None, random_state=np.random.RandomState(2)
+    )
+    expected = np.random.RandomState(2).choice(len(split[2]), 9, replace=False)
+    np.testing.assert_array_equal(picked, expected)
