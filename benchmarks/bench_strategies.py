@@ -159,7 +159,7 @@ def run_method(method, workdir, n_queries):
     print(json.dumps({"method": method, "seconds": seconds, "extra_mib": extra}))
 
 
-def _uncertainty_overhead(model, X_pool, n_queries, repeats=3):
+def _uncertainty_overhead(model, X_pool, n_queries, repeats=10):
     """Best-of-``repeats`` seconds of one predict_proba pass and of each
     uncertainty selection (which includes its own predict_proba pass)."""
     from skautoal.strategies import EntropySampling, LeastConfidence, MarginSampling
@@ -300,7 +300,7 @@ def main(argv=None):
             )
     if overhead:
         base = overhead["predict_proba"]
-        print(f"\nOne predict_proba pass over the pool: {base:.3f} s (best of 3)")
+        print(f"\nOne predict_proba pass over the pool: {base:.3f} s (best of 10)")
         for name in ("margin", "entropy", "least-confidence"):
             over = overhead[name] / base - 1
             print(f"{name}: select() costs {100 * over:+.1f}% over predict_proba")
