@@ -24,6 +24,10 @@ from .utils._selection import top_k
 from .utils._torch import seeded
 from .utils._validation import check_n_queries
 
+# Marks "no y given" apart from y=None, which fit must reject with
+# scikit-learn's own message.
+_NO_Y = object()
+
 
 def _final_step(estimator):
     steps = getattr(estimator, "steps", None)
@@ -51,16 +55,16 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.n_queries = n_queries
         self.random_state = random_state
 
-    def _validate_X(self, X, *, reset, y=None):
+    def _validate_X(self, X, *, reset, y=_NO_Y):
         kwargs = dict(allow_nd=True, dtype="numeric", reset=reset)
-        if y is None:
+        if y is _NO_Y:
             X = validate_data(self, X, **kwargs)
         else:
             X, y = validate_data(self, X, y, **kwargs)
         if _is_skorch_net(_final_step(self.estimator)) and X.dtype != np.float32:
             # torch modules take float32; scikit-learn models keep the dtype.
             X = X.astype(np.float32)
-        return X if y is None else (X, y)
+        return X if y is _NO_Y else (X, y)
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
@@ -160,7 +164,8 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         -------
         y : ndarray of shape (n_samples,)
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def predict_proba(self, X):
         """Class probabilities from the task model, columns in ``classes_``.
