@@ -9,6 +9,7 @@ import numpy as np
 
 METHODS = (
     "autoal",
+    "autoal-strategy",
     "uniform",
     "albl",
     "random",
@@ -71,12 +72,13 @@ def make_querier(method, estimator, n_queries, seed, device):
     from . import AutoALQuerier, strategies
     from .baselines import ALBLQuerier, StrategyQuerier, UniformVoteQuerier
 
-    if method == "autoal":
+    if method in ("autoal", "autoal-strategy"):
         return AutoALQuerier(
             estimator,
             n_queries=n_queries,
+            weighting="strategy" if method == "autoal-strategy" else "sample",
             random_state=seed,
-            device="auto" if device == "auto" else device,
+            device=device,
         )
     if method == "uniform":
         return UniformVoteQuerier(estimator, n_queries=n_queries, random_state=seed)

@@ -193,6 +193,13 @@ class AutoALQuerier(BaseQuerier):
     search_input : {"raw", "embedding"}, default="raw"
         Whether SearchNet and FitNet see the (standardised) samples or the
         task model's embeddings of them.
+    weighting : {"sample", "strategy"}, default="sample"
+        How ``query`` weighs the candidates' picks. ``"sample"``: SearchNet's
+        per-sample weights ``W[j, k]`` on the pool, as in the paper.
+        ``"strategy"``: one weight per candidate, ``strategy_weights_``, for
+        every pool sample; it does not extrapolate SearchNet to the pool,
+        which generalises better from small labelled sets (see the results
+        page).
     nonnegative_weights : bool, default=True
         Pass SearchNet's weights through a softplus, so that a sample no
         candidate picked never outranks one that some candidate picked. The
@@ -292,6 +299,7 @@ class AutoALQuerier(BaseQuerier):
         "search_net": [nn.Module, None],
         "fit_net": [nn.Module, None],
         "search_input": [StrOptions({"raw", "embedding"})],
+        "weighting": [StrOptions({"sample", "strategy"})],
         "nonnegative_weights": ["boolean"],
         "temperature": [
             StrOptions({"auto"}),
@@ -324,6 +332,7 @@ class AutoALQuerier(BaseQuerier):
         search_net=None,
         fit_net=None,
         search_input="raw",
+        weighting="sample",
         nonnegative_weights=True,
         temperature="auto",
         search_batch_size=512,
@@ -350,6 +359,7 @@ class AutoALQuerier(BaseQuerier):
         self.search_net = search_net
         self.fit_net = fit_net
         self.search_input = search_input
+        self.weighting = weighting
         self.nonnegative_weights = nonnegative_weights
         self.temperature = temperature
         self.search_batch_size = search_batch_size
@@ -363,9 +373,10 @@ class AutoALQuerier(BaseQuerier):
         return self.chunk_size
 
     def _uses_embedding(self):
-        return self.search_input == "embedding" or any(
-            c.uses_embedding for c in self.candidates_
+        per_sample_embedding = (
+            self.search_input == "embedding" and self.weighting == "sample"
         )
+        return per_sample_embedding or any(c.uses_embedding for c in self.candidates_)
 
     # -- fit -------------------------------------------------------------
 
@@ -574,6 +585,8 @@ class AutoALQuerier(BaseQuerier):
         )
         if self.search_net_ is None:
             return masks.sum(1)
+        if self.weighting == "strategy":
+            return masks @ np.array(list(self.strategy_weights_.values()))
         return (masks * self._pool_weights(outputs)).sum(1)
 
     def _pool_weights(self, outputs):

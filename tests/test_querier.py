@@ -361,3 +361,17 @@ def test_cuda_search_matches_shapes(digits):
         **FAST,
     ).fit(X[:200], y[:200])
     assert len(querier.query(X[200:400], 5)) == 5
+
+
+def test_strategy_weighting_uses_one_weight_per_candidate(fitted, digits):
+    X, _ = digits
+    querier = clone(fitted).set_params(weighting="strategy")
+    querier.fit(X[:300], digits[1][:300])
+    indices, scores = querier.query(X[300:700], return_scores=True)
+    weights = np.array(list(querier.strategy_weights_.values()))
+    possible = {
+        round(float(np.dot(mask, weights)), 6)
+        for mask in np.ndindex(*(2,) * len(weights))
+    }
+    assert {round(float(s), 6) for s in scores} <= possible
+    assert len(set(indices.tolist())) == 10

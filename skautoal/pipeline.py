@@ -1,0 +1,74 @@
+"""A Pipeline whose last step is a querier, with ``query``."""
+
+from sklearn import pipeline as _sk_pipeline
+from sklearn.utils.metaestimators import available_if
+
+
+def _final_step_has_query(pipe):
+    return hasattr(pipe._final_estimator, "query")
+
+
+class Pipeline(_sk_pipeline.Pipeline):
+    """scikit-learn's ``Pipeline``, plus ``query`` when the last step is a
+    querier: the pool goes through the earlier steps' ``transform`` first.
+
+    Parameters are those of :class:`sklearn.pipeline.Pipeline`.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skautoal.baselines import StrategyQuerier
+    >>> from skautoal.pipeline import make_pipeline
+    >>> from skautoal.strategies import MarginSampling
+    >>> X, y = load_digits(return_X_y=True)
+    >>> pipe = make_pipeline(
+    ...     StandardScaler(),
+    ...     StrategyQuerier(LogisticRegression(), MarginSampling(), n_queries=5),
+    ... ).fit(X[:200], y[:200])
+    >>> pipe.query(X[200:]).shape
+    (5,)
+    """
+
+    @available_if(_final_step_has_query)
+    def query(self, X_pool, n_queries=None, **query_params):
+        """Transform the pool with the earlier steps, then query the last.
+
+        Parameters
+        ----------
+        X_pool : array-like
+            The unlabelled pool, as the pipeline's first step takes it.
+        n_queries : int or None, default=None
+            Passed to the querier's ``query``.
+        **query_params : dict
+            Passed to the querier's ``query`` (``return_scores``).
+
+        Returns
+        -------
+        indices : ndarray of int64
+            Indices into ``X_pool``.
+        """
+        Xt = X_pool
+        for _, _, transform in self._iter(with_final=False):
+            Xt = transform.transform(Xt)
+        return self._final_estimator.query(Xt, n_queries, **query_params)
+
+
+def make_pipeline(*steps, memory=None, verbose=False):
+    """Build a :class:`Pipeline` from steps, naming them automatically.
+
+    Parameters
+    ----------
+    *steps : estimators
+        The transformers, then the querier.
+    memory, verbose
+        As for :func:`sklearn.pipeline.make_pipeline`.
+
+    Returns
+    -------
+    pipeline : Pipeline
+    """
+    return Pipeline(
+        _sk_pipeline._name_estimators(steps), memory=memory, verbose=verbose
+    )

@@ -1,0 +1,74 @@
+import numpy as np
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline as sk_make_pipeline
+from sklearn.preprocessing import StandardScaler
+from skorch import NeuralNetClassifier
+
+from skautoal import AutoALQuerier
+from skautoal.baselines import StrategyQuerier
+from skautoal.models import PoolOutputs
+from skautoal.pipeline import make_pipeline
+from skautoal.strategies import EntropySampling, MarginSampling
+from tests.conftest import UserModule
+
+
+def test_pipeline_query_transforms_the_pool(digits):
+    X, y = digits
+    querier = StrategyQuerier(
+        LogisticRegression(max_iter=200), MarginSampling(), n_queries=6, random_state=0
+    )
+    pipe = make_pipeline(StandardScaler(), clone(querier)).fit(X[:200], y[:200])
+    scaler = StandardScaler().fit(X[:200])
+    direct = clone(querier).fit(scaler.transform(X[:200]), y[:200])
+    np.testing.assert_array_equal(
+        pipe.query(X[200:500]), direct.query(scaler.transform(X[200:500]))
+    )
+    indices, scores = pipe.query(X[200:500], return_scores=True)
+    assert scores.shape == (300,)
+
+
+def test_querier_around_a_pipeline_sees_transformed_features(digits):
+    X, y = digits
+    net = NeuralNetClassifier(UserModule, max_epochs=3, verbose=0, train_split=None)
+    querier = AutoALQuerier(
+        sk_make_pipeline(StandardScaler(), net),
+        strategies=[MarginSampling()],
+        n_queries=5,
+        random_state=0,
+        pretrain_iter=5,
+        search_iter=5,
+    ).fit(X[:200].astype(np.float64), y[:200])
+    assert len(querier.query(X[200:400])) == 5
+    fitted = querier.estimator_
+    emb = PoolOutputs(fitted, X[200:260]).embedding
+    module = fitted[-1].module_
+    import torch
+
+    with torch.no_grad():
+        scaled = torch.as_tensor(fitted[0].transform(X[200:260]), dtype=torch.float32)
+        expected = torch.relu(module.hidden(scaled)).numpy()
+    np.testing.assert_allclose(emb, expected, atol=1e-5)
+
+
+def test_grid_search_over_querier_parameters(digits):
+    X, y = digits
+    querier = AutoALQuerier(
+        LogisticRegression(max_iter=200),
+        strategies=[MarginSampling()],
+        n_queries=5,
+        random_state=0,
+        pretrain_iter=5,
+        search_iter=5,
+    )
+    grid = GridSearchCV(
+        querier,
+        {
+            "estimator__C": [0.1, 1.0],
+            "strategies": [[MarginSampling()], [EntropySampling()]],
+        },
+        cv=2,
+    ).fit(X[:300], y[:300])
+    assert grid.best_params_["estimator__C"] in (0.1, 1.0)
+    assert len(grid.best_estimator_.query(X[300:600])) == 5
