@@ -72,3 +72,24 @@ def test_grid_search_over_querier_parameters(digits):
     ).fit(X[:300], y[:300])
     assert grid.best_params_["estimator__C"] in (0.1, 1.0)
     assert len(grid.best_estimator_.query(X[300:600])) == 5
+
+
+def test_grid_search_with_the_aubc_scorer(digits):
+    from skautoal.metrics import make_aubc_scorer
+
+    X, y = digits
+    querier = AutoALQuerier(
+        LogisticRegression(max_iter=200),
+        strategies=[MarginSampling(), EntropySampling()],
+        n_queries=10,
+        random_state=0,
+        pretrain_iter=5,
+        search_iter=5,
+    )
+    scorer = make_aubc_scorer(initial_size=30, n_rounds=2)
+    grid = GridSearchCV(
+        querier, {"temperature": ["auto", 1e-11]}, scoring=scorer, cv=2
+    ).fit(X[:600], y[:600])
+    scores = grid.cv_results_["mean_test_score"]
+    assert scores.shape == (2,) and np.all((scores > 0.3) & (scores <= 1))
+    assert "make_aubc_scorer" in repr(scorer)
