@@ -375,3 +375,15 @@ def test_strategy_weighting_uses_one_weight_per_candidate(fitted, digits):
     }
     assert {round(float(s), 6) for s in scores} <= possible
     assert len(set(indices.tolist())) == 10
+
+
+def test_dataframe_input_keeps_feature_names(digits):
+    pd = pytest.importorskip("pandas")
+    X, y = digits
+    frame = pd.DataFrame(X, columns=[f"px{i}" for i in range(64)])
+    querier = AutoALQuerier(
+        _logreg(), strategies=[MarginSampling()], n_queries=5, random_state=0, **FAST
+    ).fit(frame.iloc[:200], pd.Series(y[:200]).astype(str))
+    assert list(querier.feature_names_in_[:2]) == ["px0", "px1"]
+    assert len(querier.query(frame.iloc[200:500])) == 5
+    assert querier.predict(frame.iloc[:3]).tolist() == ["0", "1", "2"]
