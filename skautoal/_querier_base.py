@@ -1,6 +1,7 @@
 """The querier base shared by AutoALQuerier and the meta-baselines."""
 
 import time
+import warnings
 from abc import abstractmethod
 from numbers import Integral
 
@@ -14,12 +15,24 @@ from sklearn.base import (
 )
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .models import PoolOutputs, TaskModel
 from .models._adapter import _is_skorch_net
+from .strategies import (
+    BADGE,
+    BALD,
+    BaseQueryStrategy,
+    CoreSet,
+    EntropySampling,
+    KMeansSampling,
+    LeastConfidence,
+    MarginSampling,
+    MeanSTD,
+    VarRatio,
+)
 from .utils._selection import top_k
 from .utils._torch import seeded
 from .utils._validation import check_n_queries
@@ -210,3 +223,96 @@ def candidate_masks(candidates, outputs, n_picks, labeled, random_state):
         )
         masks[picked, k] = 1.0
     return masks
+
+
+def resolve_strategies(strategies):
+    """The candidate list for ``"auto"``, ``"paper"`` or a user's list."""
+    if isinstance(strategies, str):
+        if strategies == "auto":
+            return [
+                LeastConfidence(),
+                MarginSampling(),
+                EntropySampling(),
+                KMeansSampling(),
+                BALD(),
+                MeanSTD(),
+                CoreSet(),
+                BADGE(),
+            ]
+        return [
+            EntropySampling(),
+            MarginSampling(),
+            LeastConfidence(),
+            KMeansSampling(),
+            BALD(),
+            VarRatio(),
+            MeanSTD(),
+        ]
+    strategies = list(strategies)
+    if not strategies:
+        raise ValueError(
+            "The 'strategies' parameter must name at least one strategy; got an "
+            "empty list."
+        )
+    for strategy in strategies:
+        if not isinstance(strategy, BaseQueryStrategy):
+            raise TypeError(
+                "The 'strategies' parameter must be 'auto', 'paper' or a list of "
+                f"BaseQueryStrategy instances; got an element {strategy!r} of type "
+                f"{type(strategy).__name__}."
+            )
+    return [clone(strategy) for strategy in strategies]
+
+
+def select_candidates(strategies, estimator):
+    """Resolve ``strategies``; for ``"auto"`` and ``"paper"``, drop the
+    candidates that need dropout, with one warning, when ``estimator`` has
+    none."""
+    candidates = resolve_strategies(strategies)
+    if isinstance(strategies, str) and not TaskModel(estimator).has_dropout:
+        dropped = [type(c).__name__ for c in candidates if c.needs_dropout]
+        if dropped:
+            warnings.warn(
+                f"The task model has no dropout layers, so the candidates that "
+                f"need MC dropout ({', '.join(dropped)}) are dropped.",
+                UserWarning,
+                stacklevel=5,
+            )
+        candidates = [c for c in candidates if not c.needs_dropout]
+    return candidates
+
+
+def strategy_names(strategies):
+    """Class names, with a suffix on repeats (``BALD``, ``BALD_2``)."""
+    names, seen = [], {}
+    for strategy in strategies:
+        name = type(strategy).__name__
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return names
+
+
+class _CandidateQuerier(BaseQuerier):
+    """A querier over a set of candidate strategies."""
+
+    _parameter_constraints = {
+        **BaseQuerier._parameter_constraints,
+        "strategies": [StrOptions({"auto", "paper"}), list, tuple],
+    }
+
+    def _uses_embedding(self):
+        return any(c.uses_embedding for c in self.candidates_)
+
+    def _fit_candidates(self):
+        self.candidates_ = select_candidates(self.strategies, self.estimator_)
+        self._names = strategy_names(self.candidates_)
+
+    def _candidate_masks(self, outputs, n_queries, random_state):
+        """Each candidate's ``n_queries`` picks on the pool, as a 0/1 matrix."""
+        return candidate_masks(
+            self.candidates_,
+            outputs,
+            n_queries,
+            self._labeled_outputs(outputs),
+            random_state,
+        )

@@ -4,10 +4,9 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval
 
-from ._querier_base import BaseQuerier, candidate_masks
-from .querier import select_candidates, strategy_names
+from ._querier_base import BaseQuerier, _CandidateQuerier, strategy_names
 from .strategies import BaseQueryStrategy
 
 
@@ -80,22 +79,6 @@ class StrategyQuerier(BaseQuerier):
         return _rank_scores(picked, len(outputs))
 
 
-class _CandidateQuerier(BaseQuerier):
-    """A querier over a set of candidate strategies."""
-
-    _parameter_constraints = {
-        **BaseQuerier._parameter_constraints,
-        "strategies": [StrOptions({"auto", "paper"}), list, tuple],
-    }
-
-    def _uses_embedding(self):
-        return any(c.uses_embedding for c in self.candidates_)
-
-    def _fit_candidates(self):
-        self.candidates_ = select_candidates(self.strategies, self.estimator_)
-        self._names = strategy_names(self.candidates_)
-
-
 class UniformVoteQuerier(_CandidateQuerier):
     """Every candidate's picks count 1; the most-picked samples are queried.
 
@@ -148,14 +131,7 @@ class UniformVoteQuerier(_CandidateQuerier):
         self._fit_candidates()
 
     def _query_scores(self, outputs, n_queries, random_state):
-        masks = candidate_masks(
-            self.candidates_,
-            outputs,
-            n_queries,
-            self._labeled_outputs(outputs),
-            random_state,
-        )
-        return masks.sum(1)
+        return self._candidate_masks(outputs, n_queries, random_state).sum(1)
 
 
 class ALBLQuerier(_CandidateQuerier):

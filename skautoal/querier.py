@@ -7,96 +7,22 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
-from sklearn.base import clone
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
 
-from ._querier_base import BaseQuerier, candidate_masks, fit_clone
+from ._querier_base import (
+    _CandidateQuerier,
+    candidate_masks,
+    fit_clone,
+    select_candidates,
+    strategy_names,
+)
 from .models import PoolOutputs, TaskModel
 from .search import FitNet, SearchNet, alternate, pretrain_fit_net, search_forward
 from .search._trainer import HISTORY_KEYS
-from .strategies import (
-    BADGE,
-    BALD,
-    BaseQueryStrategy,
-    CoreSet,
-    EntropySampling,
-    KMeansSampling,
-    LeastConfidence,
-    MarginSampling,
-    MeanSTD,
-    VarRatio,
-)
 from .utils._selection import top_k
 from .utils._torch import resolve_device, seeded
-
-
-def resolve_strategies(strategies):
-    """The candidate list for ``"auto"``, ``"paper"`` or a user's list."""
-    if isinstance(strategies, str):
-        if strategies == "auto":
-            return [
-                LeastConfidence(),
-                MarginSampling(),
-                EntropySampling(),
-                KMeansSampling(),
-                BALD(),
-                MeanSTD(),
-                CoreSet(),
-                BADGE(),
-            ]
-        return [
-            EntropySampling(),
-            MarginSampling(),
-            LeastConfidence(),
-            KMeansSampling(),
-            BALD(),
-            VarRatio(),
-            MeanSTD(),
-        ]
-    strategies = list(strategies)
-    if not strategies:
-        raise ValueError(
-            "The 'strategies' parameter must name at least one strategy; got an "
-            "empty list."
-        )
-    for strategy in strategies:
-        if not isinstance(strategy, BaseQueryStrategy):
-            raise TypeError(
-                "The 'strategies' parameter must be 'auto', 'paper' or a list of "
-                f"BaseQueryStrategy instances; got an element {strategy!r} of type "
-                f"{type(strategy).__name__}."
-            )
-    return [clone(strategy) for strategy in strategies]
-
-
-def select_candidates(strategies, estimator):
-    """Resolve ``strategies``; for ``"auto"`` and ``"paper"``, drop the
-    candidates that need dropout, with one warning, when ``estimator`` has
-    none."""
-    candidates = resolve_strategies(strategies)
-    if isinstance(strategies, str) and not TaskModel(estimator).has_dropout:
-        dropped = [type(c).__name__ for c in candidates if c.needs_dropout]
-        if dropped:
-            warnings.warn(
-                f"The task model has no dropout layers, so the candidates that "
-                f"need MC dropout ({', '.join(dropped)}) are dropped.",
-                UserWarning,
-                stacklevel=5,
-            )
-        candidates = [c for c in candidates if not c.needs_dropout]
-    return candidates
-
-
-def strategy_names(strategies):
-    """Class names, with a suffix on repeats (``BALD``, ``BALD_2``)."""
-    names, seen = [], {}
-    for strategy in strategies:
-        name = type(strategy).__name__
-        seen[name] = seen.get(name, 0) + 1
-        names.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
-    return names
 
 
 def _split(y, random_state, n_tries=10):
@@ -123,7 +49,7 @@ def _as_net_array(X):
     return values
 
 
-class AutoALQuerier(BaseQuerier):
+class AutoALQuerier(_CandidateQuerier):
     """Automated active learning: learn how to weigh candidate strategies.
 
     AutoAL (Wang, Zhan & Huang, ICML 2025) trains two small networks on the
@@ -283,8 +209,7 @@ class AutoALQuerier(BaseQuerier):
     """
 
     _parameter_constraints = {
-        **BaseQuerier._parameter_constraints,
-        "strategies": [StrOptions({"auto", "paper"}), list, tuple],
+        **_CandidateQuerier._parameter_constraints,
         "n_cycles": [Interval(Integral, 1, None, closed="left")],
         "pretrain_iter": [Interval(Integral, 0, None, closed="left")],
         "search_iter": [Interval(Integral, 0, None, closed="left")],
@@ -379,23 +304,6 @@ class AutoALQuerier(BaseQuerier):
         return per_sample_embedding or any(c.uses_embedding for c in self.candidates_)
 
     # -- fit -------------------------------------------------------------
-
-    def _select_candidates(self):
-        candidates = resolve_strategies(self.strategies)
-        if (
-            isinstance(self.strategies, str)
-            and not TaskModel(self.estimator_).has_dropout
-        ):
-            dropped = [type(c).__name__ for c in candidates if c.needs_dropout]
-            if dropped:
-                warnings.warn(
-                    f"The task model has no dropout layers, so the candidates that "
-                    f"need MC dropout ({', '.join(dropped)}) are dropped.",
-                    UserWarning,
-                    stacklevel=4,
-                )
-            candidates = [c for c in candidates if not c.needs_dropout]
-        return candidates
 
     def _fit_querier(self, X, y, random_state):
         self.candidates_ = select_candidates(self.strategies, self.estimator_)
@@ -576,13 +484,7 @@ class AutoALQuerier(BaseQuerier):
     # -- query -----------------------------------------------------------
 
     def _query_scores(self, outputs, n_queries, random_state):
-        masks = candidate_masks(
-            self.candidates_,
-            outputs,
-            n_queries,
-            self._labeled_outputs(outputs),
-            random_state,
-        )
+        masks = self._candidate_masks(outputs, n_queries, random_state)
         if self.search_net_ is None:
             return masks.sum(1)
         if self.weighting == "strategy":
