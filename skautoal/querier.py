@@ -184,6 +184,10 @@ class AutoALQuerier(_CandidateQuerier):
 
     Notes
     -----
+    Inputs are dense: a sparse matrix raises scikit-learn's ``TypeError``
+    asking for ``.toarray()`` (the candidates and the nets work on dense
+    arrays, and densifying a large pool silently could exhaust memory).
+
     The fixes to the released code, each a parameter: ``simulation=
     "holdout"`` (honest simulation), ``temperature="auto"`` (gradient
     reaches SearchNet), ``loss_prediction=True`` (the head's ranking loss is

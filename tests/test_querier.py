@@ -387,3 +387,11 @@ def test_dataframe_input_keeps_feature_names(digits):
     assert list(querier.feature_names_in_[:2]) == ["px0", "px1"]
     assert len(querier.query(frame.iloc[200:500])) == 5
     assert querier.predict(frame.iloc[:3]).tolist() == ["0", "1", "2"]
+
+
+def test_sparse_input_gets_a_clear_error(digits):
+    sparse = pytest.importorskip("scipy.sparse")
+    X, y = digits
+    querier = AutoALQuerier(_logreg(), strategies=[MarginSampling()], **FAST)
+    with pytest.raises(TypeError, match="dense data is required"):
+        querier.fit(sparse.csr_matrix(X[:100]), y[:100])
