@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval
 
-from ._querier_base import BaseQuerier, _CandidateQuerier, strategy_names
+from ._querier_base import BaseQuerier, _CandidateQuerier
 from .strategies import BaseQueryStrategy
 
 
@@ -263,7 +263,7 @@ class ALBLQuerier(_CandidateQuerier):
         self._pending = None
         self.strategy_weights_ = dict(
             zip(
-                strategy_names(self.candidates_),
+                self._names,
                 self._probabilities().tolist(),
                 strict=True,
             )

@@ -15,8 +15,6 @@ from ._querier_base import (
     _CandidateQuerier,
     candidate_masks,
     fit_clone,
-    select_candidates,
-    strategy_names,
 )
 from .models import PoolOutputs, TaskModel
 from .search import FitNet, SearchNet, alternate, pretrain_fit_net, search_forward
@@ -310,8 +308,8 @@ class AutoALQuerier(_CandidateQuerier):
     # -- fit -------------------------------------------------------------
 
     def _fit_querier(self, X, y, random_state):
-        self.candidates_ = select_candidates(self.strategies, self.estimator_)
-        names = strategy_names(self.candidates_)
+        self._fit_candidates()
+        names = self._names
         self._device = resolve_device(self.device)
         history = {key: [] for key in HISTORY_KEYS}
         history.update(autoal_selected_loss=[], vote_selected_loss=[])
