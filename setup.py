@@ -41,6 +41,7 @@ setup(
             "numpydoc>=1.6",
             "sphinx-gallery>=0.15",
             "pydata-sphinx-theme>=0.15",
+            "myst-parser>=2",
             "matplotlib>=3.6",
         ],
         "bench": ["scikit-activeml>=1.0"],
