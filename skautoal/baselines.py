@@ -4,7 +4,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.utils._param_validation import HasMethods, Interval
+from sklearn.utils._param_validation import Interval
 
 from ._querier_base import BaseQuerier, _CandidateQuerier
 from .strategies import BaseQueryStrategy
@@ -198,7 +198,6 @@ class ALBLQuerier(_CandidateQuerier):
         "delta": [Interval(Real, 0, 1, closed="neither")],
         "p_min": [Interval(Real, 0, 1, closed="neither"), None],
         "horizon": [Interval(Integral, 1, None, closed="left")],
-        "estimator": [HasMethods(["fit", "predict_proba"])],
     }
 
     def __init__(

@@ -280,6 +280,7 @@ class PoolOutputs:
         self._seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
         self.with_embedding = with_embedding
         self._proba = None
+        self._proba_by_class = None
         self._embedding = None
         self._mc = {}
 
@@ -302,6 +303,18 @@ class PoolOutputs:
         if self._proba is None:
             self._forward(self.with_embedding)
         return self._proba
+
+    @property
+    def proba_by_class(self):
+        """``proba`` transposed to (n_classes, n_samples), C-contiguous.
+
+        Reductions over a few classes run several times faster along a long
+        contiguous axis, so the uncertainty strategies read this copy, made
+        once per pool and shared.
+        """
+        if self._proba_by_class is None:
+            self._proba_by_class = np.ascontiguousarray(self.proba.T)
+        return self._proba_by_class
 
     @property
     def embedding(self):

@@ -41,4 +41,4 @@ class BADGE(BaseQueryStrategy):
             return sq_norm[rows] + sq_norm[i] - 2 * (a[rows] @ a[i]) * (h[rows] @ h[i])
 
         first = int(torch.argmax(sq_norm))
-        return d2_sampling(n_queries, first, sqdist, a.shape[0], random_state)
+        return d2_sampling(n_queries, first, sqdist, a.shape[0], random_state, a.device)

@@ -51,7 +51,7 @@ class KMeansSampling(BaseQueryStrategy):
         X = as_tensor(outputs.embedding, outputs.device)
         n = X.shape[0]
         first = int(random_state.randint(n))
-        seeds = d2_sampling(n_queries, first, rows_sqdist(X), n, random_state)
+        seeds = d2_sampling(n_queries, first, rows_sqdist(X), n, random_state, X.device)
         centers = X[torch.as_tensor(seeds, device=X.device)].clone()
         scale = float((X * X).sum(1).mean()) or 1.0
         for _ in range(max_iter):

@@ -144,7 +144,7 @@ def rows_sqdist(points):
     return sqdist
 
 
-def d2_sampling(n_centers, first, sqdist, n_samples, random_state):
+def d2_sampling(n_centers, first, sqdist, n_samples, random_state, device):
     """k-means++ seeding by plain D^2 sampling (as BADGE does it).
 
     Parameters
@@ -159,14 +159,15 @@ def d2_sampling(n_centers, first, sqdist, n_samples, random_state):
         The number of samples.
     random_state : numpy.random.RandomState
         Draws the D^2 samples.
+    device : torch.device
+        Where the running distances live (that of the points).
 
     Returns
     -------
     centers : ndarray of shape (n_centers,), dtype int64
         Unique sample indices, in the order chosen.
     """
-    probe = sqdist(torch.zeros(1, dtype=torch.long), 0)
-    nearest = NearestCentre(sqdist, n_samples, probe.device)
+    nearest = NearestCentre(sqdist, n_samples, device)
     nearest.add(first)
     taken = nearest.is_centre
     for _ in range(n_centers - 1):

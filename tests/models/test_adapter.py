@@ -131,6 +131,8 @@ def test_module_without_linear_or_embed(split):
 def test_outputs_are_computed_once(user_net, split):
     outputs = PoolOutputs(user_net, split[2])
     assert outputs.proba is outputs.proba
+    assert outputs.proba_by_class is outputs.proba_by_class
+    np.testing.assert_array_equal(outputs.proba_by_class, outputs.proba.T)
     assert outputs.embedding is outputs.embedding
     assert outputs.mc_proba(3) is outputs.mc_proba(3)
 

@@ -183,7 +183,8 @@ def test_kmeans_matches_naive_lloyd_on_user_module(user_net, split):
     emb = outputs.embedding
     rng = np.random.RandomState(4)
     first = rng.randint(len(emb))
-    seeds = d2_sampling(8, first, rows_sqdist(torch.as_tensor(emb)), len(emb), rng)
+    points = torch.as_tensor(emb)
+    seeds = d2_sampling(8, first, rows_sqdist(points), len(emb), rng, points.device)
     picked = KMeansSampling(max_iter=30)._select(
         outputs, 8, labeled=None, random_state=np.random.RandomState(4)
     )
