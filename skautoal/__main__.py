@@ -99,9 +99,30 @@ def main(argv=None):
         "benchmark", help="compare AutoAL, the baselines and every strategy"
     )
     add_arguments(bench)
+    from . import suite
+
+    suite_parser = sub.add_parser(
+        "suite", help="paired experiments over data-set blocks, with statistics"
+    )
+    suite.add_arguments(suite_parser)
     args = parser.parse_args(argv)
     if args.command == "quickstart":
         quickstart(args.n_labeled, args.n_queries, args.random_state)
+        return 0
+    if args.command == "suite":
+        try:
+            suite.run_suite(
+                blocks=args.blocks,
+                methods=args.methods,
+                seeds=args.seeds,
+                n_jobs=args.n_jobs,
+                n_rounds=args.n_rounds,
+                out=args.out,
+                device=args.device,
+                progress=not args.no_progress,
+            )
+        except (ValueError, FileNotFoundError) as exc:
+            parser.exit(2, f"error: {exc}\n")
         return 0
     try:
         run_benchmark(

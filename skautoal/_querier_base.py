@@ -80,7 +80,7 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return X if y is _NO_Y else (X, y)
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y):
+    def fit(self, X, y, *, queried=None):
         """Fit the task model on the labelled data, then the querier.
 
         Parameters
@@ -89,6 +89,12 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             Labelled samples: a feature matrix, or images (N, C, H, W).
         y : array-like of shape (n_samples,)
             Their labels.
+        queried : array-like of int or None, default=None
+            The rows of ``X`` that the last ``query`` chose, in the order it
+            returned them (:func:`~skautoal.loop.simulate` and
+            :class:`~skautoal.loop.ActiveLearner` pass them). Bandit queriers
+            (ALBL, TAILOR) reward the candidates that chose them; the
+            others ignore it.
 
         Returns
         -------
@@ -102,17 +108,33 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         y_encoded = encoder.transform(y).astype(np.int64)
         random_state = check_random_state(self.random_state)
         timings = {}
+        previous = getattr(self, "estimator_", None)
+        if queried is not None:
+            queried = np.asarray(queried, dtype=np.int64).ravel()
+            if queried.size and (queried.min() < 0 or queried.max() >= X.shape[0]):
+                raise ValueError(
+                    f"The 'queried' parameter of {type(self).__name__}.fit must "
+                    f"index rows of X (0 to {X.shape[0] - 1}); got values from "
+                    f"{queried.min()} to {queried.max()}."
+                )
         start = time.perf_counter()
         self.estimator_ = fit_clone(self.estimator, X, y_encoded, random_state)
         timings["task_model"] = time.perf_counter() - start
         self._X_labeled = X
         self.fit_timings_ = timings
-        self._fit_querier(X, y_encoded, random_state)
+        self._fit_querier(
+            X, y_encoded, random_state, queried=queried, previous_estimator=previous
+        )
         return self
 
     @abstractmethod
-    def _fit_querier(self, X, y, random_state):
-        """Fit what the querier learns beyond the task model."""
+    def _fit_querier(self, X, y, random_state, *, queried, previous_estimator):
+        """Fit what the querier learns beyond the task model.
+
+        ``queried`` are the rows the last query chose (or ``None``);
+        ``previous_estimator`` is the task model of the previous fit, which
+        has not seen them (or ``None``).
+        """
 
     def query(self, X_pool, n_queries=None, *, return_scores=False):
         """Choose the pool samples to label next.
@@ -210,44 +232,85 @@ def fit_clone(estimator, X, y, random_state):
         return clone(estimator).fit(X, y)
 
 
-def candidate_masks(candidates, outputs, n_picks, labeled, random_state):
-    """The binary (n_samples, n_candidates) matrix of each candidate's picks.
+def candidate_picks(candidates, outputs, n_picks, labeled, random_state):
+    """Each candidate's ``n_picks`` picks, most informative first.
 
     Every candidate reads the same ``outputs``, so each forward pass over the
     pool runs once however many candidates need it.
     """
-    masks = np.zeros((len(outputs), len(candidates)), dtype=np.float32)
-    for k, candidate in enumerate(candidates):
-        picked = candidate._select(
-            outputs, n_picks, labeled=labeled, random_state=random_state
-        )
+    return [
+        candidate._select(outputs, n_picks, labeled=labeled, random_state=random_state)
+        for candidate in candidates
+    ]
+
+
+def picks_to_masks(picks, n_samples):
+    """The binary (n_samples, n_candidates) matrix of the candidates' picks."""
+    masks = np.zeros((n_samples, len(picks)), dtype=np.float32)
+    for k, picked in enumerate(picks):
         masks[picked, k] = 1.0
     return masks
 
 
-def resolve_strategies(strategies):
-    """The candidate list for ``"auto"``, ``"paper"`` or a user's list."""
-    if isinstance(strategies, str):
-        if strategies == "auto":
-            return [
-                LeastConfidence(),
-                MarginSampling(),
-                EntropySampling(),
-                KMeansSampling(),
-                BALD(),
-                MeanSTD(),
-                CoreSet(),
-                BADGE(),
-            ]
+def candidate_masks(candidates, outputs, n_picks, labeled, random_state):
+    """The binary (n_samples, n_candidates) matrix of each candidate's picks."""
+    picks = candidate_picks(candidates, outputs, n_picks, labeled, random_state)
+    return picks_to_masks(picks, len(outputs))
+
+
+def preset_strategies(name):
+    """The candidates of a named preset.
+
+    ``"auto"``: MarginSampling, EntropySampling, BALD, VarRatio, CoreSet and
+    BADGE: two cheap uncertainty scores, two MC-dropout ones that share one
+    set of passes, and two diversity ones (on data where uncertainty
+    sampling falls below random, the diversity candidates carry the
+    search). ``"full"``: the eight of skautoal 0.1's ``"auto"``
+    (LeastConfidence, MarginSampling, EntropySampling, KMeansSampling,
+    BALD, MeanSTD, CoreSet, BADGE). ``"paper"``: the paper's seven.
+    """
+    if name == "auto":
         return [
-            EntropySampling(),
             MarginSampling(),
-            LeastConfidence(),
-            KMeansSampling(),
+            EntropySampling(),
             BALD(),
             VarRatio(),
-            MeanSTD(),
+            CoreSet(),
+            BADGE(),
         ]
+    if name == "full":
+        return [
+            LeastConfidence(),
+            MarginSampling(),
+            EntropySampling(),
+            KMeansSampling(),
+            BALD(),
+            MeanSTD(),
+            CoreSet(),
+            BADGE(),
+        ]
+    return [
+        EntropySampling(),
+        MarginSampling(),
+        LeastConfidence(),
+        KMeansSampling(),
+        BALD(),
+        VarRatio(),
+        MeanSTD(),
+    ]
+
+
+def rank_scores(picked, n_samples):
+    """Scores that make ``top_k`` return ``picked`` in its order."""
+    scores = np.zeros(n_samples)
+    scores[picked] = np.arange(len(picked), 0, -1)
+    return scores
+
+
+def resolve_strategies(strategies):
+    """The candidate list for a preset name or a user's list."""
+    if isinstance(strategies, str):
+        return preset_strategies(strategies)
     strategies = list(strategies)
     if not strategies:
         raise ValueError(
@@ -257,7 +320,8 @@ def resolve_strategies(strategies):
     for strategy in strategies:
         if not isinstance(strategy, BaseQueryStrategy):
             raise TypeError(
-                "The 'strategies' parameter must be 'auto', 'paper' or a list of "
+                "The 'strategies' parameter must be 'auto', 'full', 'paper' or a "
+                "list of "
                 f"BaseQueryStrategy instances; got an element {strategy!r} of type "
                 f"{type(strategy).__name__}."
             )
@@ -297,7 +361,7 @@ class _CandidateQuerier(BaseQuerier):
 
     _parameter_constraints = {
         **BaseQuerier._parameter_constraints,
-        "strategies": [StrOptions({"auto", "paper"}), list, tuple],
+        "strategies": [StrOptions({"auto", "full", "paper"}), list, tuple],
     }
 
     def _uses_embedding(self):

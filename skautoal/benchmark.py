@@ -9,7 +9,8 @@ import numpy as np
 
 METHODS = (
     "autoal",
-    "autoal-strategy",
+    "autoal-gradient",
+    "autoal-simulation",
     "uniform",
     "albl",
     "random",
@@ -23,67 +24,61 @@ METHODS = (
     "coreset",
     "badge",
 )
+EXTRA_METHODS = ("tailor", "bait")
 
 
-def task_model(model, input_shape, n_classes, device):
-    """A skorch net: ``mlp`` for any input, ``cnn`` for images (C, H, W).
+def task_model(model, input_shape, n_classes, device, random_state=None):
+    """The default skorch net (:func:`skautoal.models.default_net`): ``mlp``
+    for any input, ``cnn`` for images (C, H, W)."""
+    from .models import default_net
 
-    Both are sized for CPU runs: a 2 x 128 MLP trained 40 epochs, a 16/32
-    channel CNN trained 20 epochs, Adam at 5e-3.
-    """
-    import torch
-    from skorch import NeuralNetClassifier
-
-    from .models import CNNModule, MLPModule
-
-    common = dict(
-        optimizer=torch.optim.Adam,
-        lr=0.005,
-        batch_size=64,
-        train_split=None,
-        verbose=0,
-        device=device,
-        module__n_classes=n_classes,
-    )
-    if model == "cnn":
-        if len(input_shape) != 3:
-            raise ValueError(
-                f"--model cnn needs images shaped (C, H, W); this data set's "
-                f"samples have shape {input_shape}. Use --model mlp."
-            )
-        return NeuralNetClassifier(
-            CNNModule,
-            module__in_channels=input_shape[0],
-            module__channels=16,
-            module__hidden_units=64,
-            max_epochs=20,
-            **common,
+    if model == "cnn" and len(input_shape) != 3:
+        raise ValueError(
+            f"--model cnn needs images shaped (C, H, W); this data set's "
+            f"samples have shape {input_shape}. Use --model mlp."
         )
-    return NeuralNetClassifier(
-        MLPModule,
-        module__n_features=int(np.prod(input_shape)),
-        max_epochs=40,
-        **common,
+    return default_net(
+        model, input_shape, n_classes, random_state=random_state, device=device
     )
 
 
 def make_querier(method, estimator, n_queries, seed, device):
-    """The querier for one method name."""
-    from . import AutoALQuerier, strategies
-    from .baselines import ALBLQuerier, StrategyQuerier, UniformVoteQuerier
+    """The querier for one method name.
 
-    if method in ("autoal", "autoal-strategy"):
+    ``autoal`` is the default :class:`~skautoal.AutoALQuerier` (Fisher
+    search, greedy), ``autoal-gradient`` the same with the gradient
+    optimiser, ``autoal-simulation`` the paper's simulation search with
+    skautoal 0.1's eight candidates (the previous default). The queriers
+    that carry state across rounds get ``warm_start=True``.
+    """
+    from . import AutoALQuerier, strategies
+    from .baselines import (
+        ALBLQuerier,
+        BAITQuerier,
+        StrategyQuerier,
+        TAILORQuerier,
+        UniformVoteQuerier,
+    )
+
+    common = dict(n_queries=n_queries, random_state=seed)
+    if method == "autoal":
+        return AutoALQuerier(estimator, warm_start=True, device=device, **common)
+    if method == "autoal-gradient":
         return AutoALQuerier(
-            estimator,
-            n_queries=n_queries,
-            weighting="strategy" if method == "autoal-strategy" else "sample",
-            random_state=seed,
-            device=device,
+            estimator, optimizer="gradient", warm_start=True, device=device, **common
+        )
+    if method == "autoal-simulation":
+        return AutoALQuerier(
+            estimator, search="simulation", strategies="full", device=device, **common
         )
     if method == "uniform":
-        return UniformVoteQuerier(estimator, n_queries=n_queries, random_state=seed)
+        return UniformVoteQuerier(estimator, **common)
     if method == "albl":
-        return ALBLQuerier(estimator, n_queries=n_queries, random_state=seed)
+        return ALBLQuerier(estimator, warm_start=True, **common)
+    if method == "tailor":
+        return TAILORQuerier(estimator, warm_start=True, **common)
+    if method == "bait":
+        return BAITQuerier(estimator, device=device, **common)
     strategy = {
         "random": strategies.RandomSampling,
         "lc": strategies.LeastConfidence,
@@ -96,21 +91,21 @@ def make_querier(method, estimator, n_queries, seed, device):
         "coreset": strategies.CoreSet,
         "badge": strategies.BADGE,
     }[method]()
-    return StrategyQuerier(estimator, strategy, n_queries=n_queries, random_state=seed)
+    return StrategyQuerier(estimator, strategy, **common)
 
 
-def parse_methods(text):
+def parse_methods(text, allowed=METHODS):
     """A comma list of method names, or ``all``."""
     if text == "all":
-        return list(METHODS)
+        return list(allowed)
     methods = [m.strip() for m in text.split(",") if m.strip()]
-    unknown = sorted(set(methods) - set(METHODS))
+    unknown = sorted(set(methods) - set(allowed))
     if unknown or not methods:
         raise ValueError(
-            f"Unknown --methods {unknown or text!r}: choose from {', '.join(METHODS)} "
+            f"Unknown --methods {unknown or text!r}: choose from {', '.join(allowed)} "
             "or 'all'."
         )
-    return methods
+    return list(dict.fromkeys(methods))
 
 
 def run_benchmark(
@@ -180,7 +175,9 @@ def run_benchmark(
             )
             X_pool, y_pool = X_pool[keep], y_pool[keep]
         for method in methods:
-            estimator = task_model(model, X.shape[1:], n_classes, device_name)
+            estimator = task_model(
+                model, X.shape[1:], n_classes, device_name, random_state=seed
+            )
             querier = make_querier(method, estimator, n_queries, seed, device)
             start = time.perf_counter()
             curve = simulate(

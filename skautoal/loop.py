@@ -198,7 +198,11 @@ def simulate(
         while state["round"] <= n_rounds:
             labeled = np.asarray(state["labeled"], dtype=np.int64)
             start = time.perf_counter()
-            model.fit(_safe_indexing(X_pool, labeled), y_pool[labeled])
+            model.fit(
+                _safe_indexing(X_pool, labeled),
+                y_pool[labeled],
+                **_queried_rows(model, len(labeled), curve.queried),
+            )
             curve.fit_seconds.append(time.perf_counter() - start)
             curve.n_labeled.append(len(labeled))
             curve.scores.append(float(model.score(X_test, y_test)))
@@ -221,6 +225,17 @@ def simulate(
         if bar is not None:
             bar.close()
     return curve
+
+
+def _queried_rows(model, n_labeled, queried):
+    """``{"queried": rows}`` for a querier's ``fit``: the last query's picks,
+    which the loop appends at the end of the labelled set; ``{}`` when there
+    was no query yet or ``fit`` takes no ``queried``."""
+    import inspect
+
+    if not queried or "queried" not in inspect.signature(model.fit).parameters:
+        return {}
+    return {"queried": np.arange(n_labeled - len(queried[-1]), n_labeled)}
 
 
 def _progress(total, enabled, initial=0):

@@ -14,13 +14,33 @@ from torch import nn
 from ._querier_base import (
     _CandidateQuerier,
     candidate_masks,
+    candidate_picks,
     fit_clone,
+    picks_to_masks,
+    rank_scores,
 )
 from .models import PoolOutputs, TaskModel
-from .search import FitNet, SearchNet, alternate, pretrain_fit_net, search_forward
+from .search import (
+    FisherBatchValue,
+    FitNet,
+    SearchNet,
+    alternate,
+    pretrain_fit_net,
+    search_forward,
+)
 from .search._trainer import HISTORY_KEYS
 from .utils._selection import top_k
 from .utils._torch import resolve_device, seeded
+
+FISHER_HISTORY_KEYS = (
+    "search_value",
+    "best_candidate_value",
+    "best_candidate",
+    "guard_used",
+    "n_proposals",
+    "fisher_dim",
+    "seconds",
+)
 
 
 def _split(y, random_state, n_tries=10):
@@ -212,6 +232,14 @@ class AutoALQuerier(_CandidateQuerier):
 
     _parameter_constraints = {
         **_CandidateQuerier._parameter_constraints,
+        "search": [StrOptions({"fisher", "simulation"})],
+        "optimizer": [StrOptions({"greedy", "gradient"})],
+        "fisher_dim": [Interval(Integral, 1, None, closed="left")],
+        "fisher_reg": [Interval(Real, 0, None, closed="neither")],
+        "n_pool_samples": [Interval(Integral, 2, None, closed="left")],
+        "share_momentum": [Interval(Real, 0, 1, closed="right")],
+        "gradient_iter": [Interval(Integral, 0, None, closed="left")],
+        "gradient_lr": [Interval(Real, 0, None, closed="neither")],
         "n_cycles": [Interval(Integral, 1, None, closed="left")],
         "pretrain_iter": [Interval(Integral, 0, None, closed="left")],
         "search_iter": [Interval(Integral, 0, None, closed="left")],
@@ -245,6 +273,14 @@ class AutoALQuerier(_CandidateQuerier):
         *,
         strategies="auto",
         n_queries=100,
+        search="fisher",
+        optimizer="greedy",
+        fisher_dim=12,
+        fisher_reg=1.0,
+        n_pool_samples=1000,
+        share_momentum=0.3,
+        gradient_iter=100,
+        gradient_lr=0.1,
         n_cycles=1,
         pretrain_iter=50,
         search_iter=60,
@@ -272,6 +308,14 @@ class AutoALQuerier(_CandidateQuerier):
         self.estimator = estimator
         self.strategies = strategies
         self.n_queries = n_queries
+        self.search = search
+        self.optimizer = optimizer
+        self.fisher_dim = fisher_dim
+        self.fisher_reg = fisher_reg
+        self.n_pool_samples = n_pool_samples
+        self.share_momentum = share_momentum
+        self.gradient_iter = gradient_iter
+        self.gradient_lr = gradient_lr
         self.n_cycles = n_cycles
         self.pretrain_iter = pretrain_iter
         self.search_iter = search_iter
@@ -300,6 +344,8 @@ class AutoALQuerier(_CandidateQuerier):
         return self.chunk_size
 
     def _uses_embedding(self):
+        if self.search == "fisher":
+            return True
         per_sample_embedding = (
             self.search_input == "embedding" and self.weighting == "sample"
         )
@@ -307,7 +353,10 @@ class AutoALQuerier(_CandidateQuerier):
 
     # -- fit -------------------------------------------------------------
 
-    def _fit_querier(self, X, y, random_state):
+    def _fit_querier(self, X, y, random_state, **_):
+        if self.search == "fisher":
+            self._fit_fisher()
+            return
         self._fit_candidates()
         names = self._names
         self._device = resolve_device(self.device)
@@ -483,9 +532,95 @@ class AutoALQuerier(_CandidateQuerier):
             "mean_weights": np.maximum(mean_weights, 0),
         }
 
+    # -- the Fisher search (default) -------------------------------------
+
+    def _fit_fisher(self):
+        previous = getattr(self, "_names", None)
+        self._fit_candidates()
+        names = self._names
+        self._device = resolve_device(self.device)
+        self.search_net_, self.fit_net_ = None, None
+        self.fit_timings_["search"] = 0.0
+        state = getattr(self, "_share_state", None)
+        if not (self.warm_start and state is not None and previous == names):
+            self._share_state = np.full(len(names), 1.0 / len(names))
+            self.strategy_weights_history_ = []
+            self.search_history_ = {key: [] for key in FISHER_HISTORY_KEYS}
+        self.strategy_weights_ = dict(
+            zip(names, self._share_state.tolist(), strict=True)
+        )
+
+    def _fisher_query(self, outputs, n_queries, random_state):
+        start = time.perf_counter()
+        labeled = self._labeled_outputs(outputs)
+        picks = candidate_picks(
+            self.candidates_, outputs, n_queries, labeled, random_state
+        )
+        masks = picks_to_masks(picks, len(outputs))
+        union = np.flatnonzero(masks.any(1))
+        value = FisherBatchValue(
+            outputs.embedding,
+            outputs.proba,
+            labeled.embedding,
+            labeled.proba,
+            dim=self.fisher_dim,
+            reg=self.fisher_reg,
+            n_pool_samples=self.n_pool_samples,
+            random_state=random_state,
+            device=self._device,
+        )
+        G = value.factors(union)
+        if self.optimizer == "greedy":
+            order = value.greedy(G, n_queries)
+        else:
+            prior = 0.9 * self._share_state + 0.1 / len(self._share_state)
+            generator = torch.Generator().manual_seed(
+                int(random_state.randint(np.iinfo(np.int32).max))
+            )
+            order, _ = value.gradient(
+                G,
+                masks[union],
+                n_queries,
+                strategy_logits=np.log(prior),
+                n_iter=self.gradient_iter,
+                lr=self.gradient_lr,
+                generator=generator,
+            )
+        search_value = value.value(G[order])
+        position = np.full(len(outputs), -1)
+        position[union] = np.arange(len(union))
+        own = [value.value(G[position[p]]) for p in picks]
+        best = int(np.argmax(own))
+        guard = own[best] > search_value
+        picked = picks[best] if guard else union[order]
+        proposers = masks[picked]
+        credit = (proposers / proposers.sum(1, keepdims=True)).sum(0) / len(picked)
+        m = self.share_momentum
+        self._share_state = (1 - m) * self._share_state + m * credit
+        self.strategy_weights_ = dict(
+            zip(self._names, self._share_state.tolist(), strict=True)
+        )
+        self.strategy_weights_history_.append(
+            dict(zip(self._names, credit.tolist(), strict=True))
+        )
+        record = {
+            "search_value": max(search_value, own[best]),
+            "best_candidate_value": own[best],
+            "best_candidate": self._names[best],
+            "guard_used": bool(guard),
+            "n_proposals": len(union),
+            "fisher_dim": value.dim,
+            "seconds": time.perf_counter() - start,
+        }
+        for key in FISHER_HISTORY_KEYS:
+            self.search_history_[key].append(record[key])
+        return rank_scores(picked, len(outputs))
+
     # -- query -----------------------------------------------------------
 
     def _query_scores(self, outputs, n_queries, random_state):
+        if self.search == "fisher":
+            return self._fisher_query(outputs, n_queries, random_state)
         masks = self._candidate_masks(outputs, n_queries, random_state)
         if self.search_net_ is None:
             return masks.sum(1)

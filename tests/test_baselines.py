@@ -6,7 +6,12 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 
 from skautoal import AutoALQuerier
-from skautoal.baselines import ALBLQuerier, StrategyQuerier, UniformVoteQuerier
+from skautoal.baselines import (
+    ALBLQuerier,
+    StrategyQuerier,
+    TAILORQuerier,
+    UniformVoteQuerier,
+)
 from skautoal.strategies import (
     EntropySampling,
     MarginSampling,
@@ -55,7 +60,9 @@ def test_uniform_vote_equals_autoal_without_search(digits):
     idx = np.r_[0:3, 50:53]  # too few labels: AutoAL falls back to equal weights
     lr = LogisticRegression(max_iter=200)
     vote = UniformVoteQuerier(lr, strategies=CANDIDATES, n_queries=8, random_state=1)
-    auto = AutoALQuerier(lr, strategies=CANDIDATES, n_queries=8, random_state=1)
+    auto = AutoALQuerier(
+        lr, strategies=CANDIDATES, n_queries=8, search="simulation", random_state=1
+    )
     vote.fit(X[idx], y[idx])
     with pytest.warns(UserWarning, match="Too few labels"):
         auto.fit(X[idx], y[idx])
@@ -74,27 +81,100 @@ def test_uniform_vote_prefers_agreement(digits):
     assert set(np.unique(scores)) <= {0.0, 2.0}
 
 
+def _bandit_rounds(querier, X, y, n_rounds, labeled=100, pool=800):
+    labeled = list(range(labeled))
+    querier.fit(X[labeled], y[labeled])
+    for _ in range(n_rounds):
+        free = np.setdiff1d(np.arange(len(labeled), pool), labeled)
+        picked = free[querier.query(X[free])]
+        queried = np.arange(len(labeled), len(labeled) + len(picked))
+        labeled += picked.tolist()
+        querier.fit(X[labeled], y[labeled], queried=queried)
+    return querier
+
+
 def test_albl_updates_weights_from_rewards(digits):
     X, y = digits
     albl = ALBLQuerier(
         LogisticRegression(max_iter=200),
         strategies=CANDIDATES,
         n_queries=10,
+        warm_start=True,
         random_state=0,
     )
-    labeled = list(range(100))
-    pool = np.arange(100, 800)
-    albl.fit(X[labeled], y[labeled])
-    start = dict(albl.strategy_weights_)
-    assert np.allclose(list(start.values()), 1 / 3)
-    for _ in range(3):
-        free = np.setdiff1d(pool, labeled)
-        labeled += free[albl.query(X[free])].tolist()
-        albl.fit(X[labeled], y[labeled])
+    start = dict(albl.fit(X[:100], y[:100]).strategy_weights_)
+    assert list(start) == [
+        "MarginSampling",
+        "EntropySampling",
+        "RandomSampling",
+        "RandomSampling_2",
+    ]
+    assert np.allclose(list(start.values()), 1 / 4)
+    _bandit_rounds(albl, X, y, 3)
     assert len(albl.rewards_) == 3
     assert all(0 <= r <= 1 for r in albl.rewards_)
     assert albl.strategy_weights_ != start
     assert pytest.approx(sum(albl.strategy_weights_.values())) == 1.0
+
+
+def test_albl_reward_is_held_out_accuracy_not_constant(digits):
+    # One arm is clearly better: margin on a model that is wrong on a third of
+    # the pool. The reward is the IW accuracy of models that had not seen the
+    # rows, so it moves with the arms' picks instead of sitting at 1.0.
+    X, y = digits
+    albl = ALBLQuerier(
+        LogisticRegression(max_iter=300),
+        strategies=[MarginSampling()],
+        n_queries=20,
+        warm_start=True,
+        random_state=0,
+    )
+    _bandit_rounds(albl, X, y, 6, labeled=30)
+    assert len(set(np.round(albl.rewards_, 6))) > 1
+    assert max(albl.rewards_) < 1.0
+
+
+def test_bandit_query_changes_no_state_and_refit_forgets(digits):
+    X, y = digits
+    for cls in (ALBLQuerier, TAILORQuerier):
+        querier = cls(
+            LogisticRegression(max_iter=200),
+            strategies=CANDIDATES,
+            n_queries=10,
+            random_state=0,
+        ).fit(X[:100], y[:100])
+        state = pickle.dumps(querier)
+        first = querier.query(X[100:600])
+        np.testing.assert_array_equal(first, querier.query(X[100:600]))
+        assert pickle.dumps(querier) == state
+    albl = _bandit_rounds(
+        ALBLQuerier(
+            LogisticRegression(max_iter=200),
+            strategies=CANDIDATES,
+            n_queries=10,
+            random_state=0,
+        ),
+        X,
+        y,
+        2,
+    )
+    assert albl.rewards_ == []  # warm_start=False: every fit starts afresh
+
+
+def test_tailor_rewards_rare_classes(digits):
+    X, y = digits
+    tailor = TAILORQuerier(
+        LogisticRegression(max_iter=200),
+        strategies=CANDIDATES,
+        n_queries=10,
+        warm_start=True,
+        random_state=0,
+    )
+    _bandit_rounds(tailor, X, y, 3)
+    assert tailor.posterior_.shape == (3, 2)
+    # 3 rounds of 10 slots, each adding one unit to alpha + beta of its arm.
+    assert tailor.posterior_.sum() == pytest.approx(6 + 30)
+    assert pytest.approx(sum(tailor.strategy_weights_.values())) == 1.0
 
 
 def test_albl_rejects_large_p_min(digits):

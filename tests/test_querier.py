@@ -19,7 +19,8 @@ from skautoal.strategies import (
 )
 from tests.conftest import UserModule
 
-FAST = dict(pretrain_iter=30, search_iter=40)
+# The paper's simulation search, kept as search="simulation", sized for tests.
+FAST = dict(search="simulation", pretrain_iter=30, search_iter=40)
 
 
 def _logreg():
@@ -177,7 +178,10 @@ def test_tiny_labelled_set_skips_search(digits):
     X, y = digits
     idx = np.concatenate([np.flatnonzero(y == c)[:1] for c in range(3)])
     querier = AutoALQuerier(
-        _logreg(), strategies=[MarginSampling(), EntropySampling()], n_queries=5
+        _logreg(),
+        strategies=[MarginSampling(), EntropySampling()],
+        n_queries=5,
+        search="simulation",
     )
     with pytest.warns(UserWarning, match="Too few labels"):
         querier.fit(X[idx], y[idx])
@@ -189,10 +193,20 @@ def test_tiny_labelled_set_skips_search(digits):
 def test_dropout_candidates_dropped_once(digits):
     X, y = digits
     with pytest.warns(UserWarning, match=r"no dropout layers.*BALD, MeanSTD") as record:
-        querier = AutoALQuerier(_logreg(), random_state=0, **FAST).fit(X[:200], y[:200])
+        querier = AutoALQuerier(
+            _logreg(), strategies="full", random_state=0, **FAST
+        ).fit(X[:200], y[:200])
     assert sum("dropped" in str(w.message) for w in record) == 1
     names = [type(c).__name__ for c in querier.candidates_]
     assert "BALD" not in names and "MeanSTD" not in names and len(names) == 6
+
+
+def test_auto_candidates_are_lean_and_keep_diversity(digits):
+    X, y = digits
+    with pytest.warns(UserWarning, match=r"no dropout layers.*BALD, VarRatio"):
+        querier = AutoALQuerier(_logreg(), random_state=0).fit(X[:200], y[:200])
+    names = [type(c).__name__ for c in querier.candidates_]
+    assert names == ["MarginSampling", "EntropySampling", "CoreSet", "BADGE"]
 
 
 def test_paper_candidates(digits):

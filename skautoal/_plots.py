@@ -1,0 +1,121 @@
+"""Plots of the suite and the benchmark: one distinct colour per method."""
+
+import numpy as np
+
+
+def method_colours(methods):
+    """A distinct colour per method (tab20 holds 20), AutoAL in black."""
+    import matplotlib
+
+    palette = matplotlib.colormaps["tab20"].colors
+    others = [m for m in methods if m != "autoal"]
+    colours = {m: palette[i % len(palette)] for i, m in enumerate(others)}
+    colours["autoal"] = (0.0, 0.0, 0.0)
+    return colours
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_suite_curves(runs, block, path, highlight="autoal"):
+    """Mean test accuracy against labels, one line per method."""
+    plt = _pyplot()
+    methods = list(dict.fromkeys(r["method"] for r in runs))
+    colours = method_colours(methods)
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for m in methods:
+        rs = [r for r in runs if r["method"] == m]
+        n = np.array(rs[0]["n_labeled"])
+        scores = np.array([r["scores"] for r in rs])
+        mean_aubc = np.mean([r["aubc"] for r in rs])
+        style = dict(lw=2.6, zorder=5) if m == highlight else dict(lw=1.1)
+        linestyle = "--" if m in ("random", "uniform") else "-"
+        ax.plot(
+            n,
+            scores.mean(0),
+            linestyle,
+            color=colours[m],
+            label=f"{m} ({mean_aubc:.4f})",
+            **style,
+        )
+    n_seeds = len({r["seed"] for r in runs})
+    ax.set(
+        xlabel="labelled samples",
+        ylabel="test accuracy",
+        title=f"{block}: mean over {n_seeds} paired seeds (legend: AUBC)",
+    )
+    ax.legend(ncol=2, fontsize=7, loc="lower right")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_critical_difference(overall, path):
+    """A critical-difference diagram (Demšar 2006): methods on the mean-rank
+    axis; methods joined by a bar do not differ by the Nemenyi test."""
+    plt = _pyplot()
+    ranks = np.asarray(overall["mean_rank"])
+    names = overall["methods"]
+    order = np.argsort(ranks)
+    k, cd = len(names), overall["cd"]
+    half = (k + 1) // 2
+    height = 1.2 + 0.28 * half
+    fig, ax = plt.subplots(figsize=(9, height))
+    ax.set_xlim(0.5, k + 0.5)
+    ax.set_ylim(-height, 0.6)
+    ax.axhline(0, color="k", lw=1)
+    for r in range(1, k + 1):
+        ax.plot([r, r], [0, 0.08], color="k", lw=0.8)
+        ax.text(r, 0.15, str(r), ha="center", fontsize=8)
+    for i, j in enumerate(order):
+        left = i < half
+        y = -0.35 - 0.28 * (i if left else k - 1 - i)
+        x_text = 0.6 if left else k + 0.4
+        ax.plot([ranks[j], ranks[j], x_text], [0, y, y], color="0.3", lw=0.8)
+        weight = "bold" if names[j] == "autoal" else "normal"
+        ax.text(
+            x_text,
+            y,
+            f" {names[j]} ({ranks[j]:.2f}) ",
+            ha="left" if left else "right",
+            va="center",
+            fontsize=8,
+            fontweight=weight,
+            backgroundcolor="white",
+        )
+    # Cliques: maximal runs of methods within one CD of each other.
+    sorted_ranks = ranks[order]
+    cliques, level = [], 0
+    for i in range(k):
+        j = i
+        while j + 1 < k and sorted_ranks[j + 1] - sorted_ranks[i] < cd:
+            j += 1
+        if j > i and not any(a <= i and j <= b for a, b in cliques):
+            cliques.append((i, j))
+    for a, b in cliques:
+        y = -0.12 - 0.07 * level
+        ax.plot(
+            [sorted_ranks[a] - 0.03, sorted_ranks[b] + 0.03],
+            [y, y],
+            color="tab:red",
+            lw=2.5,
+        )
+        level += 1
+    ax.plot([1, 1 + cd], [0.45, 0.45], color="k", lw=2)
+    ax.text(1 + cd / 2, 0.5, f"CD = {cd:.2f}", ha="center", fontsize=8)
+    ax.set_axis_off()
+    ax.set_title(
+        f"Mean rank over {overall['n_blocks']} blocks (Friedman p = "
+        f"{overall['friedman_p']:.2g})",
+        fontsize=9,
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -1,0 +1,195 @@
+"""Task models that converge whatever the size of the labelled set."""
+
+import math
+from numbers import Integral
+
+import numpy as np
+import torch
+from skorch import NeuralNetClassifier
+from skorch.dataset import get_len
+
+from ..utils._torch import resolve_device, seeded
+from ._modules import CNNModule, MLPModule
+
+
+class FixedStepsClassifier(NeuralNetClassifier):
+    """A skorch ``NeuralNetClassifier`` that trains for a number of optimiser
+    steps rather than epochs.
+
+    Active learning refits the task model on labelled sets that grow from a
+    few dozen samples to thousands. A fixed number of epochs gives a net
+    fitted on 50 samples a handful of optimiser steps (it stays near its
+    initialisation) and one fitted on 5000 a hundred times more. Here
+    ``fit`` runs ``ceil(max_steps / batches_per_epoch)`` epochs, so every
+    fit takes about ``max_steps`` steps.
+
+    Parameters
+    ----------
+    module : torch.nn.Module class or instance
+        As for skorch's ``NeuralNetClassifier``.
+    max_steps : int, default=300
+        Optimiser steps per ``fit``.
+    random_state : int or None, default=None
+        Seeds the module's initialisation and the batch shuffling of every
+        ``fit`` (torch's global RNG is left as it was). ``None`` draws from
+        torch's global RNG, as skorch does.
+    *args, **kwargs
+        Everything else ``NeuralNetClassifier`` takes (``lr``,
+        ``batch_size``, ``optimizer``, ``module__...``). ``max_epochs`` is
+        ignored by ``fit``; ``partial_fit`` still runs one epoch per call.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skautoal.models import FixedStepsClassifier, MLPModule
+    >>> X = np.random.RandomState(0).rand(40, 5).astype("float32")
+    >>> y = (X[:, 0] > 0.5).astype("int64")
+    >>> net = FixedStepsClassifier(
+    ...     MLPModule, module__n_classes=2, max_steps=20, batch_size=8,
+    ...     train_split=None, verbose=0, random_state=0,
+    ... ).fit(X, y)
+    >>> len(net.history)  # 20 steps of 5 batches: 4 epochs
+    4
+    """
+
+    def __init__(self, module, *args, max_steps=300, random_state=None, **kwargs):
+        super().__init__(module, *args, **kwargs)
+        self.max_steps = max_steps
+        self.random_state = random_state
+
+    def _check_steps(self):
+        if (
+            isinstance(self.max_steps, bool)
+            or not isinstance(self.max_steps, Integral)
+            or self.max_steps < 1
+        ):
+            raise ValueError(
+                "The 'max_steps' parameter of FixedStepsClassifier must be an int "
+                f"in [1, inf). Got {self.max_steps!r} instead."
+            )
+
+    def epochs_for(self, n_samples):
+        """The number of epochs that gives ``max_steps`` steps on
+        ``n_samples`` training samples."""
+        self._check_steps()
+        batch_size = self.batch_size if self.batch_size > 0 else n_samples
+        per_epoch = max(1, math.ceil(n_samples / batch_size))
+        return max(1, math.ceil(self.max_steps / per_epoch))
+
+    def fit(self, X, y=None, **fit_params):
+        self._check_steps()
+        self._fitting_by_steps = True
+        try:
+            if self.random_state is None:
+                return super().fit(X, y, **fit_params)
+            with seeded(self.random_state, resolve_device(self.device)):
+                return super().fit(X, y, **fit_params)
+        finally:
+            self._fitting_by_steps = False
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        if epochs is None and getattr(self, "_fitting_by_steps", False):
+            epochs = self.epochs_for(get_len(X))
+        return super().fit_loop(X, y, epochs=epochs, **fit_params)
+
+
+# Recipes, measured to converge (tests/models/test_default_net.py): AdamW,
+# batch 32. Steps are the budget; the widths keep a
+# fit under a second on one CPU core.
+_RECIPES = {
+    "mlp": dict(
+        module=MLPModule,
+        module__hidden_units=128,
+        module__dropout=0.5,
+        lr=3e-3,
+        optimizer__weight_decay=1e-2,
+        max_steps=200,
+        batch_size=32,
+    ),
+    "cnn": dict(
+        module=CNNModule,
+        module__channels=16,
+        module__hidden_units=64,
+        module__dropout=0.25,
+        lr=3e-3,
+        optimizer__weight_decay=1e-4,
+        max_steps=300,
+        batch_size=32,
+    ),
+}
+
+
+def default_net(
+    kind, input_shape, n_classes, *, random_state=None, device="auto", **overrides
+):
+    """The package's default task model: a skorch net that converges.
+
+    Parameters
+    ----------
+    kind : {"mlp", "cnn"}
+        ``"mlp"``: :class:`MLPModule` on flat features (inputs of any shape
+        are flattened). ``"cnn"``: :class:`CNNModule` on images (C, H, W).
+    input_shape : tuple of int
+        The shape of one sample, e.g. ``(64,)`` or ``(1, 28, 28)``.
+    n_classes : int
+        The number of classes.
+    random_state : int or None, default=None
+        Seeds the initialisation and shuffling of every fit.
+    device : str, default="auto"
+        ``"auto"`` is CUDA when available, else CPU.
+    **overrides
+        Any :class:`FixedStepsClassifier` parameter, e.g. ``max_steps=500``
+        or ``module__hidden_units=256``.
+
+    Returns
+    -------
+    net : FixedStepsClassifier
+        Unfitted. It trains for a fixed number of optimiser steps (Adam,
+        batch 32), whatever the size of the labelled set.
+
+    Examples
+    --------
+    >>> from skautoal.datasets import load_digits_data
+    >>> from skautoal.models import default_net
+    >>> X, y = load_digits_data()
+    >>> net = default_net("mlp", X.shape[1:], 10, random_state=0, max_steps=50)
+    >>> round(net.fit(X[:100], y[:100]).score(X[100:200], y[100:200]), 1) > 0.5
+    True
+    """
+    if kind not in _RECIPES:
+        raise ValueError(
+            f"The 'kind' parameter of default_net must be 'mlp' or 'cnn'. Got "
+            f"{kind!r} instead."
+        )
+    input_shape = tuple(int(v) for v in np.atleast_1d(input_shape))
+    if kind == "cnn" and len(input_shape) != 3:
+        raise ValueError(
+            "The 'input_shape' parameter of default_net must be (C, H, W) for "
+            f"kind='cnn'. Got {input_shape} instead; use kind='mlp' for flat "
+            "features."
+        )
+    if isinstance(n_classes, bool) or not isinstance(n_classes, Integral):
+        raise TypeError(
+            f"The 'n_classes' parameter of default_net must be an int >= 2. Got "
+            f"{n_classes!r} of type {type(n_classes).__name__} instead."
+        )
+    if n_classes < 2:
+        raise ValueError(
+            f"The 'n_classes' parameter of default_net must be an int >= 2. Got "
+            f"{n_classes} instead."
+        )
+    params = dict(_RECIPES[kind])
+    if kind == "mlp":
+        params["module__n_features"] = int(np.prod(input_shape))
+    else:
+        params["module__in_channels"] = input_shape[0]
+    params.update(
+        module__n_classes=int(n_classes),
+        optimizer=torch.optim.AdamW,
+        train_split=None,
+        verbose=0,
+        device=str(resolve_device(device)),
+        random_state=random_state,
+    )
+    params.update(overrides)
+    return FixedStepsClassifier(**params)

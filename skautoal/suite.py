@@ -1,0 +1,738 @@
+"""``python -m skautoal suite``: paired, resumable experiments over blocks.
+
+A block is one data set with its budget regime. Within a seed every method
+gets the same test split, initial labelled set and task-model seed, so
+methods can be compared seed by seed (paired). Each finished run is appended
+to ``runs.jsonl`` at once; a rerun of the same command skips finished runs.
+"""
+
+import csv
+import json
+import os
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from .benchmark import EXTRA_METHODS, METHODS, make_querier, parse_methods
+
+
+@dataclass(frozen=True)
+class Block:
+    """One data set with its budget regime."""
+
+    name: str
+    kind: str
+    test_size: float
+    initial_size: int
+    n_rounds: int
+    n_queries: int
+    why: str
+
+
+BLOCKS = {
+    b.name: b
+    for b in [
+        Block("digits", "mlp", 540, 50, 10, 25, "today's reference"),
+        Block("digits-lt", "mlp", 0.3, 30, 10, 20, "class imbalance"),
+        Block("noisy", "mlp", 900, 100, 8, 50, "label noise"),
+        Block("mnist1d", "mlp", 1200, 100, 8, 50, "low accuracy"),
+        Block("quantiles", "mlp", 900, 60, 8, 30, "non-linear boundary"),
+        Block("binary", "mlp", 600, 10, 10, 10, "binary, tiny start"),
+        Block("digits-38", "mlp", 0.3, 10, 8, 10, "binary, cold start"),
+        Block("fashion-mlp", "mlp", 2000, 100, 8, 50, "image features"),
+        Block("digits-cnn", "cnn", 540, 50, 10, 25, "images, converged CNN"),
+        Block("fashion-cnn", "cnn", 2000, 100, 8, 50, "images, converged CNN"),
+    ]
+}
+DEFAULT_BLOCKS = [b for b in BLOCKS if not b.endswith("-cnn")]
+IMAGE_BLOCKS = ["digits-cnn", "fashion-cnn"]
+# The strategies AutoAL's default searches over: its "best single candidate"
+# in a block is the best of these.
+AUTOAL_CANDIDATES = ["margin", "entropy", "bald", "varratio", "coreset", "badge"]
+SUITE_METHODS = [*METHODS, *EXTRA_METHODS]
+
+
+def _standardise(X):
+    from sklearn.preprocessing import StandardScaler
+
+    return StandardScaler().fit_transform(X).astype(np.float32)
+
+
+def load_block(name):
+    """The data of block ``name`` as float32 ``X`` and integer ``y``.
+
+    Every block is built offline; the synthetic ones use a fixed seed, so
+    the data are the same for every experiment seed.
+
+    Raises
+    ------
+    FileNotFoundError
+        For the Fashion-MNIST blocks, when the Debian files are absent.
+    """
+    from sklearn.datasets import (
+        make_classification,
+        make_gaussian_quantiles,
+    )
+
+    from .datasets import load_digits_data, load_fashion_mnist
+
+    if name in ("digits", "digits-cnn"):
+        return load_digits_data(images=name == "digits-cnn")
+    if name == "digits-lt":
+        X, y = load_digits_data()
+        rng = np.random.RandomState(0)
+        keep = np.concatenate(
+            [
+                rng.permutation(np.flatnonzero(y == c))[
+                    : max(2, int(round(np.sum(y == c) * 10 ** (-c / 9))))
+                ]
+                for c in range(10)
+            ]
+        )
+        return X[np.sort(keep)], y[np.sort(keep)]
+    if name == "digits-38":
+        X, y = load_digits_data()
+        keep = np.isin(y, [3, 8])
+        return X[keep], (y[keep] == 8).astype(np.int64)
+    if name == "noisy":
+        X, y = make_classification(
+            3000,
+            20,
+            n_informative=8,
+            n_classes=4,
+            n_clusters_per_class=2,
+            flip_y=0.15,
+            random_state=0,
+        )
+        return _standardise(X), y
+    if name == "quantiles":
+        X, y = make_gaussian_quantiles(
+            n_samples=3000, n_features=10, n_classes=3, random_state=0
+        )
+        return _standardise(X), y
+    if name == "binary":
+        X, y = make_classification(
+            2000,
+            30,
+            n_informative=5,
+            n_redundant=10,
+            n_classes=2,
+            class_sep=0.8,
+            flip_y=0.03,
+            random_state=0,
+        )
+        return _standardise(X), y
+    if name == "mnist1d":
+        from mnist1d.data import get_dataset_args, make_dataset
+
+        args = get_dataset_args()
+        args.num_samples = 4000
+        data = make_dataset(args)
+        X = np.concatenate([data["x"], data["x_test"]])
+        y = np.concatenate([data["y"], data["y_test"]])
+        return _standardise(X), y.astype(np.int64)
+    if name in ("fashion-mlp", "fashion-cnn"):
+        X, y = load_fashion_mnist()
+        X, y = X[:5000], y[:5000]
+        if name == "fashion-cnn":
+            return X, y
+        from sklearn.decomposition import PCA
+
+        flat = X.reshape(len(X), -1)
+        return _standardise(PCA(50, random_state=0).fit_transform(flat)), y
+    raise ValueError(f"Unknown block {name!r}: choose from {', '.join(BLOCKS)}.")
+
+
+def parse_blocks(text):
+    """``all`` (the default blocks), ``images``, or a comma list."""
+    if text in (None, "all"):
+        return list(DEFAULT_BLOCKS)
+    names = []
+    for part in (p.strip() for p in text.split(",")):
+        if part == "images":
+            names += [b for b in IMAGE_BLOCKS if b not in names]
+        elif part == "all":
+            names += [b for b in DEFAULT_BLOCKS if b not in names]
+        elif part:
+            if part not in BLOCKS:
+                raise ValueError(
+                    f"Unknown --blocks entry {part!r}: choose from "
+                    f"{', '.join(BLOCKS)}, 'all' or 'images'."
+                )
+            if part not in names:
+                names.append(part)
+    if not names:
+        raise ValueError("--blocks names no block.")
+    return names
+
+
+def run_one(block_name, method, seed, n_rounds=None, device="cpu"):
+    """One run: ``method`` on block ``block_name`` with seed ``seed``.
+
+    Returns
+    -------
+    record : dict
+        JSON-ready: block, method, seed, the learning curve and its timings.
+    """
+    import torch
+    from sklearn.model_selection import train_test_split
+
+    from .loop import simulate
+    from .models import default_net
+
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
+    block = BLOCKS[block_name]
+    X, y = load_block(block_name)
+    _, y = np.unique(y, return_inverse=True)
+    X_pool, X_test, y_pool, y_test = train_test_split(
+        X, y, test_size=block.test_size, stratify=y, random_state=seed
+    )
+    estimator = default_net(
+        block.kind, X.shape[1:], int(y.max()) + 1, random_state=seed, device=device
+    )
+    querier = make_querier(method, estimator, block.n_queries, seed, device)
+    start = time.perf_counter()
+    curve = simulate(
+        querier,
+        X_pool,
+        y_pool,
+        X_test=X_test,
+        y_test=y_test,
+        initial_size=block.initial_size,
+        n_rounds=block.n_rounds if n_rounds is None else n_rounds,
+        random_state=seed,
+        progress=False,
+    )
+    record = {"block": block_name, "method": method, "seed": int(seed)}
+    record.update(curve.to_dict())
+    del record["queried"]
+    record["seconds"] = time.perf_counter() - start
+    return record
+
+
+def _append(path, record):
+    with open(path, "a") as f:
+        f.write(json.dumps(record) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def read_runs(path):
+    """The finished runs in ``runs.jsonl``; a torn last line is dropped."""
+    runs = []
+    if not os.path.exists(path):
+        return runs
+    with open(path) as f:
+        for line in f:
+            try:
+                runs.append(json.loads(line))
+            except json.JSONDecodeError:
+                break
+    return runs
+
+
+def _check_settings(out, settings):
+    path = os.path.join(out, "settings.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            stored = json.load(f)
+        diff = sorted(
+            k
+            for k in settings.keys() | stored.keys()
+            if settings.get(k) != stored.get(k)
+        )
+        if diff:
+            details = "; ".join(
+                f"{k}: folder has {stored.get(k)!r}, this run asks for "
+                f"{settings.get(k)!r}"
+                for k in diff
+            )
+            raise ValueError(
+                f"{out!r} holds a suite run with other settings ({details}). "
+                "Use another --out folder, or the same settings to resume."
+            )
+    else:
+        with open(path, "w") as f:
+            json.dump(settings, f, indent=1)
+
+
+def _init_worker():
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def run_suite(
+    *,
+    blocks="all",
+    methods=None,
+    seeds=12,
+    n_jobs=None,
+    n_rounds=None,
+    out="suite_results",
+    device="cpu",
+    progress=True,
+    log=print,
+):
+    """Run every (block, method, seed) not yet in ``out/runs.jsonl``, then
+    write the summary, statistics and plots.
+
+    Returns
+    -------
+    runs : list of dict
+        Every finished run of the folder.
+    """
+    blocks = parse_blocks(blocks)
+    methods = (
+        SUITE_METHODS if methods is None else parse_methods(methods, SUITE_METHODS)
+    )
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise ValueError(f"--seeds must be an int >= 1; got {seeds!r}.")
+    if n_rounds is not None and (not isinstance(n_rounds, int) or n_rounds < 1):
+        raise ValueError(f"--n-rounds must be an int >= 1; got {n_rounds!r}.")
+    n_jobs = os.cpu_count() if n_jobs is None else n_jobs
+    if not isinstance(n_jobs, int) or n_jobs < 1:
+        raise ValueError(f"--n-jobs must be an int >= 1; got {n_jobs!r}.")
+    available = []
+    for name in blocks:
+        try:
+            load_block(name)
+        except FileNotFoundError as exc:
+            log(f"block {name} skipped: {exc}")
+            continue
+        available.append(name)
+    os.makedirs(out, exist_ok=True)
+    from ._version import __version__
+
+    settings = dict(
+        blocks=available,
+        methods=list(methods),
+        seeds=seeds,
+        n_rounds=n_rounds,
+        device=device,
+        version=__version__,
+    )
+    _check_settings(out, settings)
+    path = os.path.join(out, "runs.jsonl")
+    done = {(r["block"], r["method"], r["seed"]) for r in read_runs(path)}
+    todo = [
+        (b, m, s)
+        for s in range(seeds)
+        for b in available
+        for m in methods
+        if (b, m, s) not in done
+    ]
+    if todo:
+        _execute(todo, path, n_jobs, n_rounds, device, progress, log)
+    runs = [
+        r
+        for r in read_runs(path)
+        if r["block"] in available and r["method"] in methods and r["seed"] < seeds
+    ]
+    write_report(runs, out, log=log)
+    return runs
+
+
+def _execute(todo, path, n_jobs, n_rounds, device, progress, log):
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(todo), desc="suite", unit="run")
+    os.environ["OMP_NUM_THREADS"] = "1"
+    if n_jobs == 1:
+        try:
+            for b, m, s in todo:
+                if bar is not None:
+                    bar.set_postfix_str(f"{b} {m} seed {s}")
+                _append(path, run_one(b, m, s, n_rounds, device))
+                if bar is not None:
+                    bar.update(1)
+        finally:
+            if bar is not None:
+                bar.close()
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    pending = {}
+    queue = list(todo)
+    with ProcessPoolExecutor(
+        n_jobs, mp_context=context, initializer=_init_worker
+    ) as pool:
+        try:
+            while queue or pending:
+                while queue and len(pending) < n_jobs:
+                    b, m, s = queue.pop(0)
+                    pending[pool.submit(run_one, b, m, s, n_rounds, device)] = (b, m, s)
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    b, m, s = pending.pop(future)
+                    _append(path, future.result())
+                    if bar is not None:
+                        bar.set_postfix_str(f"{b} {m} seed {s}")
+                        bar.update(1)
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
+        finally:
+            if bar is not None:
+                bar.close()
+
+
+# -- statistics -----------------------------------------------------------
+
+
+def _matrix(runs, block, methods, key="aubc"):
+    """(n_seeds, n_methods) of ``key``, over the seeds every method finished."""
+    by = {(r["method"], r["seed"]): r[key] for r in runs if r["block"] == block}
+    seeds = sorted({s for (m, s) in by if all((mm, s) in by for mm in methods)})
+    return np.array([[by[(m, s)] for m in methods] for s in seeds]), seeds
+
+
+def paired_bootstrap_ci(diffs, n_resamples=10000, seed=0):
+    """The 95% percentile bootstrap CI of the mean of paired differences."""
+    diffs = np.asarray(diffs, dtype=float)
+    rng = np.random.RandomState(seed)
+    means = diffs[rng.randint(0, len(diffs), (n_resamples, len(diffs)))].mean(1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+def wilcoxon_p(diffs):
+    """Two-sided Wilcoxon signed-rank p; 1.0 when every difference is 0."""
+    from scipy.stats import wilcoxon
+
+    diffs = np.asarray(diffs, dtype=float)
+    if np.allclose(diffs, 0):
+        return 1.0
+    return float(wilcoxon(diffs).pvalue)
+
+
+def holm(pvalues):
+    """Holm-adjusted p-values, in the input order."""
+    p = np.asarray(pvalues, dtype=float)
+    order = np.argsort(p)
+    adjusted = np.empty_like(p)
+    running = 0.0
+    for i, j in enumerate(order):
+        running = max(running, (len(p) - i) * p[j])
+        adjusted[j] = min(1.0, running)
+    return adjusted
+
+
+def nemenyi_cd(n_methods, n_blocks, alpha=0.05):
+    """Nemenyi's critical difference of mean ranks (Demšar 2006)."""
+    from scipy.stats import studentized_range
+
+    q = studentized_range.ppf(1 - alpha, n_methods, np.inf) / np.sqrt(2)
+    return float(q * np.sqrt(n_methods * (n_methods + 1) / (6 * n_blocks)))
+
+
+def _ranks(values):
+    from scipy.stats import rankdata
+
+    return rankdata(-np.asarray(values), method="average")
+
+
+def compute_stats(runs, reference="autoal"):
+    """Everything the report shows, from the finished runs."""
+    blocks = list(dict.fromkeys(r["block"] for r in runs))
+    methods = list(dict.fromkeys(r["method"] for r in runs))
+    summary, comparisons, costs = [], {}, []
+    block_means = {}
+    for block in blocks:
+        aubc, seeds = _matrix(runs, block, methods)
+        if not len(seeds):
+            continue
+        final, _ = _matrix(runs, block, methods, key="scores")
+        means = aubc.mean(0)
+        block_means[block] = means
+        ranks = _ranks(means)
+        for j, m in enumerate(methods):
+            summary.append(
+                dict(
+                    block=block,
+                    method=m,
+                    mean_aubc=float(means[j]),
+                    sd_aubc=float(aubc[:, j].std(ddof=1)) if len(seeds) > 1 else 0.0,
+                    rank=float(ranks[j]),
+                    final_accuracy=float(np.mean([c[-1] for c in final[:, j]])),
+                    n_seeds=len(seeds),
+                )
+            )
+        if reference in methods:
+            ref = methods.index(reference)
+            rows = []
+            for j, m in enumerate(methods):
+                if j == ref:
+                    continue
+                d = aubc[:, ref] - aubc[:, j]
+                low, high = paired_bootstrap_ci(d)
+                rows.append(
+                    dict(
+                        method=m,
+                        diff=float(d.mean()),
+                        low=low,
+                        high=high,
+                        p=wilcoxon_p(d),
+                        wins=int((d > 0).sum()),
+                        n=len(d),
+                    )
+                )
+            for row, p in zip(rows, holm([r["p"] for r in rows]), strict=True):
+                row["p_holm"] = float(p)
+            comparisons[block] = rows
+        by = {(r["method"], r["seed"]): r for r in runs if r["block"] == block}
+        entropy = [by[("entropy", s)] for s in seeds if ("entropy", s) in by]
+        base = (
+            np.mean(
+                [
+                    np.mean(r["fit_seconds"]) + np.mean(r["query_seconds"] or [0])
+                    for r in entropy
+                ]
+            )
+            if entropy
+            else np.nan
+        )
+        for m in methods:
+            rs = [by[(m, s)] for s in seeds]
+            fit = float(np.mean([np.mean(r["fit_seconds"]) for r in rs]))
+            query = float(np.mean([np.mean(r["query_seconds"] or [0]) for r in rs]))
+            costs.append(
+                dict(
+                    block=block,
+                    method=m,
+                    fit_seconds=fit,
+                    query_seconds=query,
+                    ratio_to_entropy=(fit + query) / base if base else np.nan,
+                )
+            )
+    overall = {}
+    if len(block_means) >= 2 and len(methods) >= 3:
+        from scipy.stats import friedmanchisquare
+
+        table = np.array([block_means[b] for b in block_means])
+        rank_table = np.array([_ranks(row) for row in table])
+        overall = dict(
+            methods=methods,
+            mean_rank=rank_table.mean(0).tolist(),
+            friedman_p=float(friedmanchisquare(*table.T).pvalue),
+            cd=nemenyi_cd(len(methods), len(block_means)),
+            n_blocks=len(block_means),
+        )
+        if reference in methods:
+            ref = methods.index(reference)
+            rows = []
+            for j, m in enumerate(methods):
+                if j != ref:
+                    d = table[:, ref] - table[:, j]
+                    rows.append(dict(method=m, p=wilcoxon_p(d), diff=float(d.mean())))
+            for row, p in zip(rows, holm([r["p"] for r in rows]), strict=True):
+                row["p_holm"] = float(p)
+            overall["across_blocks"] = rows
+    return dict(
+        summary=summary,
+        comparisons=comparisons,
+        costs=costs,
+        overall=overall,
+        reference=reference,
+    )
+
+
+def best_candidate_gaps(runs, reference="autoal"):
+    """Per block: AutoAL minus the best single AutoAL candidate of that
+    block, with its paired-bootstrap CI."""
+    rows = []
+    for block in dict.fromkeys(r["block"] for r in runs):
+        present = {r["method"] for r in runs if r["block"] == block}
+        cands = [m for m in AUTOAL_CANDIDATES if m in present]
+        if reference not in present or not cands:
+            continue
+        aubc, _ = _matrix(runs, block, [reference, *cands])
+        if not len(aubc):
+            continue
+        best = int(np.argmax(aubc[:, 1:].mean(0))) + 1
+        d = aubc[:, 0] - aubc[:, best]
+        low, high = paired_bootstrap_ci(d)
+        rows.append(
+            dict(
+                block=block,
+                best=cands[best - 1],
+                diff=float(d.mean()),
+                low=low,
+                high=high,
+            )
+        )
+    return rows
+
+
+def format_stats(stats, gaps):
+    """``stats.md``: per-block comparisons and the across-block test."""
+    ref = stats["reference"]
+    lines = ["# Suite statistics", ""]
+    overall = stats["overall"]
+    if overall:
+        lines += [
+            f"## Across {overall['n_blocks']} blocks",
+            "",
+            f"Friedman p = {overall['friedman_p']:.3g}; Nemenyi critical difference "
+            f"(alpha 0.05) = {overall['cd']:.2f} ranks.",
+            "",
+            "| method | mean rank |",
+            "|---|---|",
+        ]
+        order = np.argsort(overall["mean_rank"])
+        lines += [
+            f"| {overall['methods'][i]} | {overall['mean_rank'][i]:.2f} |"
+            for i in order
+        ]
+        if "across_blocks" in overall:
+            lines += [
+                "",
+                f"{ref} against each method on the block means (Wilcoxon, Holm):",
+                "",
+                "| method | mean diff | p | p (Holm) |",
+                "|---|---|---|---|",
+            ]
+            lines += [
+                f"| {r['method']} | {r['diff']:+.4f} | {r['p']:.3g} | "
+                f"{r['p_holm']:.3g} |"
+                for r in overall["across_blocks"]
+            ]
+        lines.append("")
+    if gaps:
+        lines += [
+            f"## {ref} against the best single candidate of each block",
+            "",
+            "| block | best candidate | mean diff | 95% CI |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {g['block']} | {g['best']} | {g['diff']:+.4f} | "
+            f"[{g['low']:+.4f}, {g['high']:+.4f}] |"
+            for g in gaps
+        ]
+        lines.append("")
+    for block, rows in stats["comparisons"].items():
+        n = rows[0]["n"] if rows else 0
+        lines += [
+            f"## {block}: {ref} minus each method ({n} paired seeds)",
+            "",
+            "| method | mean diff | 95% bootstrap CI | wins | Wilcoxon p | p (Holm) |",
+            "|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {r['method']} | {r['diff']:+.4f} | [{r['low']:+.4f}, "
+            f"{r['high']:+.4f}] | {r['wins']}/{r['n']} | {r['p']:.3g} | "
+            f"{r['p_holm']:.3g} |"
+            for r in sorted(rows, key=lambda r: -r["diff"])
+        ]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_report(runs, out, log=print):
+    """``summary.csv``, ``cost.csv``, ``stats.md``, the CD diagram and one
+    learning-curve plot per block."""
+    if not runs:
+        log("no finished runs to report")
+        return None
+    reference = (
+        "autoal" if any(r["method"] == "autoal" for r in runs) else runs[0]["method"]
+    )
+    stats = compute_stats(runs, reference)
+    gaps = best_candidate_gaps(runs, reference)
+    with open(os.path.join(out, "summary.csv"), "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(
+            [
+                "block",
+                "method",
+                "mean_aubc",
+                "sd_aubc",
+                "rank",
+                "final_accuracy",
+                "n_seeds",
+            ]
+        )
+        for r in stats["summary"]:
+            writer.writerow(
+                [
+                    r["block"],
+                    r["method"],
+                    f"{r['mean_aubc']:.4f}",
+                    f"{r['sd_aubc']:.4f}",
+                    f"{r['rank']:g}",
+                    f"{r['final_accuracy']:.4f}",
+                    r["n_seeds"],
+                ]
+            )
+    with open(os.path.join(out, "cost.csv"), "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(
+            ["block", "method", "fit_seconds", "query_seconds", "ratio_to_entropy"]
+        )
+        for r in stats["costs"]:
+            writer.writerow(
+                [
+                    r["block"],
+                    r["method"],
+                    f"{r['fit_seconds']:.3f}",
+                    f"{r['query_seconds']:.3f}",
+                    f"{r['ratio_to_entropy']:.2f}",
+                ]
+            )
+    with open(os.path.join(out, "stats.md"), "w") as f:
+        f.write(format_stats(stats, gaps))
+    with open(os.path.join(out, "stats.json"), "w") as f:
+        json.dump(dict(stats, gaps=gaps), f, indent=1)
+    from ._plots import plot_critical_difference, plot_suite_curves
+
+    if stats["overall"]:
+        plot_critical_difference(
+            stats["overall"], os.path.join(out, "critical_difference.png")
+        )
+    for block in dict.fromkeys(r["block"] for r in runs):
+        plot_suite_curves(
+            [r for r in runs if r["block"] == block],
+            block,
+            os.path.join(out, f"curves_{block}.png"),
+            highlight=reference,
+        )
+    return stats
+
+
+def add_arguments(parser):
+    """The suite command's options."""
+    parser.add_argument(
+        "--blocks",
+        default="all",
+        help=f"comma list of {', '.join(BLOCKS)}; 'all' (default: "
+        f"{', '.join(DEFAULT_BLOCKS)}) or 'images' (the CNN blocks)",
+    )
+    parser.add_argument(
+        "--methods",
+        default=None,
+        help=f"comma list of {', '.join(SUITE_METHODS)} (default: all of them)",
+    )
+    parser.add_argument("--seeds", type=int, default=12)
+    parser.add_argument(
+        "--n-jobs", type=int, default=None, help="processes (default: all cores)"
+    )
+    parser.add_argument(
+        "--n-rounds",
+        type=int,
+        default=None,
+        help="override every block's number of rounds",
+    )
+    parser.add_argument("--out", default="suite_results")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--no-progress", action="store_true")
+
+
+def settings_of(block):
+    """A block's regime as a dict (for the docs)."""
+    return asdict(block)
