@@ -219,6 +219,16 @@ def _append(path, record):
         os.fsync(f.fileno())
 
 
+def _drop_torn_line(path):
+    """Cut a line that a crash left half-written, so appends stay valid."""
+    if not os.path.exists(path):
+        return
+    with open(path, "rb+") as f:
+        data = f.read()
+        if data and not data.endswith(b"\n"):
+            f.truncate(data.rfind(b"\n") + 1)
+
+
 def read_runs(path):
     """The finished runs in ``runs.jsonl``; a torn last line is dropped."""
     runs = []
@@ -316,6 +326,7 @@ def run_suite(
     )
     _check_settings(out, settings)
     path = os.path.join(out, "runs.jsonl")
+    _drop_torn_line(path)
     done = {(r["block"], r["method"], r["seed"]) for r in read_runs(path)}
     todo = [
         (b, m, s)

@@ -1,0 +1,214 @@
+import numpy as np
+import pytest
+import torch
+from sklearn.linear_model import LogisticRegression
+
+from skautoal import AutoALQuerier
+from skautoal.models import default_net
+from skautoal.search import FisherBatchValue
+from skautoal.strategies import CoreSet, EntropySampling, MarginSampling
+
+
+def _value(n_pool=300, n_labeled=40, n_classes=3, n_features=6, seed=0, **kw):
+    rng = np.random.RandomState(seed)
+    emb = rng.randn(n_pool + n_labeled, n_features)
+    proba = rng.dirichlet(np.ones(n_classes), n_pool + n_labeled)
+    params = dict(dim=4, reg=1.0, n_pool_samples=n_pool, device="cpu")
+    params.update(kw)
+    value = FisherBatchValue(
+        emb[:n_pool],
+        proba[:n_pool],
+        emb[n_pool:],
+        proba[n_pool:],
+        random_state=np.random.RandomState(seed),
+        **params,
+    )
+    return value, emb, proba
+
+
+def _naive_fisher(value, emb, proba):
+    """sum_x (diag p - p p^T) kron z z^T, written out."""
+    z = value._whiten(torch.as_tensor(emb, dtype=torch.float64)).numpy()
+    total = 0
+    for p, zi in zip(proba, z, strict=True):
+        total = total + np.kron(np.diag(p) - np.outer(p, p), np.outer(zi, zi))
+    return total
+
+
+def test_factors_reproduce_the_kronecker_fisher():
+    value, emb, proba = _value()
+    G = value.factors(np.arange(5)).numpy()
+    direct = _naive_fisher(value, emb[:5], proba[:5])
+    np.testing.assert_allclose(np.einsum("npc,nqc->pq", G, G), direct, atol=1e-10)
+    M = value.M.numpy() - value.lam * np.eye(len(direct))
+    np.testing.assert_allclose(
+        M, _naive_fisher(value, emb[300:], proba[300:]), atol=1e-8
+    )
+
+
+def test_value_matches_the_formula():
+    value, emb, proba = _value()
+    batch = np.array([3, 17, 42, 99])
+    F_B = _naive_fisher(value, emb[batch], proba[batch])
+    M, F_U = value.M.numpy(), value.F_U.numpy()
+    expected = np.trace(np.linalg.solve(M, F_U)) - np.trace(
+        np.linalg.solve(M + F_B, F_U)
+    )
+    assert value.value(value.factors(batch)) == pytest.approx(expected, rel=1e-9)
+    assert value.value(value.factors(batch[:0])) == 0.0
+
+
+def test_greedy_picks_the_largest_gain_each_step():
+    value, _, _ = _value(n_pool=60)
+    G = value.factors(np.arange(60))
+    order = value.greedy(G, 6)
+    chosen = []
+    for j in order:
+        gains = [
+            value.value(G[chosen + [i]]) if i not in chosen else -np.inf
+            for i in range(60)
+        ]
+        assert gains[j] == pytest.approx(max(gains), rel=1e-8)
+        chosen.append(int(j))
+    assert len(set(order.tolist())) == 6
+
+
+def test_greedy_is_not_worse_than_random_batches():
+    value, _, _ = _value(n_pool=200)
+    G = value.factors(np.arange(200))
+    greedy = value.value(G[value.greedy(G, 10)])
+    rng = np.random.RandomState(0)
+    randoms = [value.value(G[rng.choice(200, 10, replace=False)]) for _ in range(50)]
+    assert greedy > max(randoms)
+
+
+def test_whitening_dimension_is_capped_by_the_labelled_set():
+    value, _, _ = _value(n_labeled=6, dim=12)
+    assert value.dim == 3
+    assert value.F_U.shape == (3 * (3 + 1), 3 * (3 + 1))
+
+
+def test_gradient_optimiser_reaches_most_of_greedy():
+    value, _, _ = _value(n_pool=120)
+    G = value.factors(np.arange(120))
+    masks = np.zeros((120, 3))
+    rng = np.random.RandomState(0)
+    for k in range(3):
+        masks[rng.choice(120, 30, replace=False), k] = 1
+    rows = np.flatnonzero(masks.any(1))
+    order, beta = value.gradient(
+        G[rows],
+        masks[rows],
+        10,
+        strategy_logits=np.zeros(3),
+        n_iter=100,
+        lr=0.1,
+        generator=torch.Generator().manual_seed(0),
+    )
+    assert len(set(order.tolist())) == 10 and beta.shape == (3,)
+    greedy = value.value(G[rows][value.greedy(G[rows], 10)])
+    assert value.value(G[rows][order]) >= 0.9 * greedy
+
+
+@pytest.fixture(scope="module")
+def fisher_querier(digits):
+    X, y = digits
+    net = default_net("mlp", (64,), 10, random_state=0, max_steps=60, device="cpu")
+    return AutoALQuerier(net, n_queries=20, random_state=0).fit(X[:150], y[:150])
+
+
+def test_default_search_is_the_fisher_search(fisher_querier, digits):
+    X, _ = digits
+    assert fisher_querier.search == "fisher" and fisher_querier.optimizer == "greedy"
+    indices = fisher_querier.query(X[150:900])
+    assert indices.dtype == np.int64 and len(np.unique(indices)) == 20
+    history = fisher_querier.search_history_
+    # The guard: never below the best single candidate's own batch.
+    assert history["search_value"][-1] >= history["best_candidate_value"][-1]
+    assert 20 <= history["n_proposals"][-1] <= 20 * len(fisher_querier.candidates_)
+
+
+def test_query_is_deterministic(fisher_querier, digits):
+    X, _ = digits
+    import copy
+
+    a = copy.deepcopy(fisher_querier).query(X[150:900])
+    b = copy.deepcopy(fisher_querier).query(X[150:900])
+    np.testing.assert_array_equal(a, b)
+
+
+def test_guard_returns_a_candidate_batch_when_it_is_worth_more(digits, monkeypatch):
+    X, y = digits
+    querier = AutoALQuerier(
+        LogisticRegression(max_iter=300),
+        strategies=[MarginSampling(), EntropySampling(), CoreSet()],
+        n_queries=10,
+        random_state=0,
+    ).fit(X[:120], y[:120])
+    # A search that returns the worst proposals: the guard must step in.
+    monkeypatch.setattr(
+        FisherBatchValue, "greedy", lambda self, G, n: np.arange(len(G))[-n:]
+    )
+    picked = querier.query(X[120:700])
+    history = querier.search_history_
+    assert history["guard_used"][-1]
+    assert history["search_value"][-1] == history["best_candidate_value"][-1]
+    best = querier.candidates_[
+        [type(c).__name__ for c in querier.candidates_].index(
+            history["best_candidate"][-1]
+        )
+    ]
+    expected = best.select(
+        querier.estimator_, X[120:700], 10, X_labeled=X[:120], random_state=0
+    )
+    assert set(picked) == set(expected)
+
+
+def test_shares_sum_to_one_and_move_smoothly(digits):
+    X, y = digits
+    net = default_net("mlp", (64,), 10, random_state=0, max_steps=40, device="cpu")
+    querier = AutoALQuerier(net, n_queries=15, warm_start=True, random_state=0)
+    labeled = list(range(60))
+    previous = None
+    for _ in range(3):
+        querier.fit(X[labeled], y[labeled])
+        free = np.setdiff1d(np.arange(60, 900), labeled)
+        labeled += free[querier.query(X[free])].tolist()
+        shares = np.array(list(querier.strategy_weights_.values()))
+        assert shares.sum() == pytest.approx(1.0) and (shares >= 0).all()
+        if previous is not None:
+            assert 0.5 * np.abs(shares - previous).sum() <= querier.share_momentum
+        previous = shares
+    assert len(querier.strategy_weights_history_) == 3
+    for record in querier.strategy_weights_history_:
+        assert sum(record.values()) == pytest.approx(1.0)
+
+
+def test_refit_without_warm_start_resets_shares(fisher_querier, digits):
+    import copy
+
+    X, y = digits
+    querier = copy.deepcopy(fisher_querier)
+    querier.query(X[150:900])
+    querier.fit(X[:150], y[:150])
+    assert querier.strategy_weights_history_ == []
+    assert len(set(querier.strategy_weights_.values())) == 1
+
+
+def test_sklearn_model_uses_standardised_features(digits):
+    X, y = digits
+    querier = AutoALQuerier(
+        LogisticRegression(max_iter=300), n_queries=8, random_state=0
+    ).fit(X[:100], y[:100])
+    assert len(np.unique(querier.query(X[100:600]))) == 8
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_fisher_search_matches_cpu(digits):
+    X, y = digits
+    results = []
+    for device in ("cpu", "cuda"):
+        net = default_net("mlp", (64,), 10, random_state=0, max_steps=40, device="cpu")
+        querier = AutoALQuerier(net, n_queries=10, random_state=0, device=device)
+        results.append(querier.fit(X[:100], y[:100]).query(X[100:700]))
+    assert len(set(results[0]) & set(results[1])) >= 8

@@ -1,0 +1,231 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from skautoal import suite
+from skautoal.suite import (
+    BLOCKS,
+    holm,
+    load_block,
+    nemenyi_cd,
+    paired_bootstrap_ci,
+    parse_blocks,
+    read_runs,
+    run_suite,
+    wilcoxon_p,
+)
+
+FILES = ["runs.jsonl", "summary.csv", "cost.csv", "stats.md", "curves_digits.png"]
+
+
+def _keys(path):
+    return [(r["block"], r["method"], r["seed"]) for r in read_runs(path)]
+
+
+@pytest.fixture(scope="module")
+def small_suite(tmp_path_factory):
+    out = str(tmp_path_factory.mktemp("suite"))
+    run_suite(
+        blocks="digits",
+        methods="margin,random",
+        seeds=2,
+        n_rounds=1,
+        n_jobs=1,
+        out=out,
+        progress=False,
+        log=lambda *a: None,
+    )
+    return out
+
+
+def test_suite_writes_runs_and_reports(small_suite):
+    for name in FILES:
+        assert os.path.getsize(os.path.join(small_suite, name)) > 0
+    keys = _keys(os.path.join(small_suite, "runs.jsonl"))
+    assert sorted(keys) == sorted(
+        ("digits", m, s) for m in ("margin", "random") for s in (0, 1)
+    )
+    with open(os.path.join(small_suite, "summary.csv")) as f:
+        rows = f.read().splitlines()
+    assert rows[0] == "block,method,mean_aubc,sd_aubc,rank,final_accuracy,n_seeds"
+    assert len(rows) == 3
+
+
+def test_runs_are_paired_within_a_seed(small_suite):
+    runs = read_runs(os.path.join(small_suite, "runs.jsonl"))
+    by = {(r["method"], r["seed"]): r for r in runs}
+    for seed in (0, 1):
+        # Same split, initial set and task-model seed: the first point agrees.
+        assert by[("margin", seed)]["scores"][0] == by[("random", seed)]["scores"][0]
+    assert by[("margin", 0)]["scores"][0] != by[("margin", 1)]["scores"][0]
+
+
+def test_rerun_does_no_work(small_suite, monkeypatch):
+    def fail(*args, **kwargs):
+        raise AssertionError("a finished run was run again")
+
+    monkeypatch.setattr(suite, "run_one", fail)
+    run_suite(
+        blocks="digits",
+        methods="margin,random",
+        seeds=2,
+        n_rounds=1,
+        n_jobs=1,
+        out=small_suite,
+        progress=False,
+        log=lambda *a: None,
+    )
+    assert len(_keys(os.path.join(small_suite, "runs.jsonl"))) == 4
+
+
+def test_torn_last_line_is_rerun_without_duplicates(small_suite, tmp_path):
+    out = tmp_path / "resume"
+    out.mkdir()
+    for name in ("settings.json",):
+        (out / name).write_text((open(os.path.join(small_suite, name))).read())
+    lines = open(os.path.join(small_suite, "runs.jsonl")).read().splitlines()
+    # One finished run, then a write cut off by a crash.
+    (out / "runs.jsonl").write_text(lines[0] + "\n" + lines[1][:40])
+    calls = []
+    original = suite.run_one
+
+    def counting(*args, **kwargs):
+        calls.append(args[:3])
+        return original(*args, **kwargs)
+
+    suite.run_one = counting
+    try:
+        run_suite(
+            blocks="digits",
+            methods="margin,random",
+            seeds=2,
+            n_rounds=1,
+            n_jobs=1,
+            out=str(out),
+            progress=False,
+            log=lambda *a: None,
+        )
+    finally:
+        suite.run_one = original
+    keys = _keys(str(out / "runs.jsonl"))
+    assert len(calls) == 3
+    assert len(keys) == 4 and len(set(keys)) == 4
+
+
+def test_other_settings_are_refused(small_suite):
+    with pytest.raises(ValueError, match=r"other settings \(seeds: folder has 2"):
+        run_suite(
+            blocks="digits",
+            methods="margin,random",
+            seeds=3,
+            n_rounds=1,
+            n_jobs=1,
+            out=small_suite,
+            progress=False,
+            log=lambda *a: None,
+        )
+
+
+def test_bad_options_name_the_option(tmp_path):
+    with pytest.raises(ValueError, match="Unknown --blocks entry 'digit'"):
+        parse_blocks("digit")
+    with pytest.raises(ValueError, match="--seeds must be an int >= 1; got 0"):
+        run_suite(blocks="digits", seeds=0, out=str(tmp_path))
+    with pytest.raises(ValueError, match="Unknown --methods"):
+        run_suite(blocks="digits", methods="margn", out=str(tmp_path))
+    assert parse_blocks("all") == [b for b in BLOCKS if not b.endswith("-cnn")]
+    assert parse_blocks("digits,images") == ["digits", "digits-cnn", "fashion-cnn"]
+
+
+@pytest.mark.parametrize(
+    "name, n_classes",
+    [
+        ("digits", 10),
+        ("digits-lt", 10),
+        ("noisy", 4),
+        ("quantiles", 3),
+        ("binary", 2),
+        ("digits-38", 2),
+    ],
+)
+def test_blocks_load_offline(name, n_classes):
+    X, y = load_block(name)
+    assert X.dtype == np.float32 and np.isfinite(X).all()
+    assert len(np.unique(y)) == n_classes and len(X) == len(y)
+    if name == "digits-lt":
+        counts = np.bincount(y)
+        assert counts[0] > 5 * counts[9]
+
+
+def test_statistics_helpers():
+    np.testing.assert_allclose(holm([0.01, 0.04, 0.03]), [0.03, 0.06, 0.06])
+    # Demšar (2006), Table 5: q_0.05 = 3.164 for 10 methods.
+    assert nemenyi_cd(10, 8) == pytest.approx(3.164 * np.sqrt(110 / 48), rel=1e-3)
+    diffs = np.random.RandomState(0).normal(0.01, 0.005, 15)
+    low, high = paired_bootstrap_ci(diffs)
+    assert low < diffs.mean() < high and low > 0
+    assert wilcoxon_p(np.zeros(5)) == 1.0
+    assert wilcoxon_p(np.arange(1, 13) * 0.001) < 0.01
+
+
+@pytest.mark.slow
+def test_cli_killed_after_first_run_resumes(tmp_path):
+    out = tmp_path / "killed"
+    cmd = [
+        sys.executable,
+        "-m",
+        "skautoal",
+        "suite",
+        "--blocks",
+        "digits",
+        "--methods",
+        "margin,random",
+        "--seeds",
+        "2",
+        "--n-rounds",
+        "3",
+        "--n-jobs",
+        "1",
+        "--out",
+        str(out),
+        "--no-progress",
+    ]
+    proc = subprocess.Popen(cmd, start_new_session=True)
+    runs = out / "runs.jsonl"
+    deadline = time.time() + 300
+    while time.time() < deadline and not (runs.exists() and runs.read_text()):
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert 1 <= len(read_runs(str(runs))) < 4
+    subprocess.run(cmd, check=True, capture_output=True)
+    keys = _keys(str(runs))
+    assert len(keys) == 4 and len(set(keys)) == 4
+    for name in ("summary.csv", "stats.md", "curves_digits.png"):
+        assert (out / name).exists()
+    assert json.loads((out / "settings.json").read_text())["seeds"] == 2
+
+
+@pytest.mark.slow
+def test_smoke_suite_two_blocks_parallel(tmp_path):
+    out = str(tmp_path / "smoke")
+    runs = run_suite(
+        blocks="digits,binary",
+        methods="autoal,margin,random",
+        seeds=2,
+        n_rounds=2,
+        n_jobs=2,
+        out=out,
+        progress=False,
+        log=lambda *a: None,
+    )
+    assert len(runs) == 12
+    stats = open(os.path.join(out, "stats.md")).read()
+    assert "autoal minus each method" in stats and "Friedman" in stats
+    assert os.path.exists(os.path.join(out, "critical_difference.png"))
