@@ -1,183 +1,120 @@
-"""AutoAL on digits: does the search learn, and what does a round cost?
+"""What does one AutoAL round cost, relative to one entropy-sampling round?
 
-Protocol (the AutoALQuerier issue): a skorch MLP task model, 300 random
-labels, the rest of digits as the pool, n_queries=50, several seeds.
+Protocol (issue 9, step 5): the suite's converged MLP
+(:func:`skautoal.models.default_net`), 300 random labels, n_queries=50, the
+rest of the block's pool as the pool. One round is ``fit`` (task model and
+querier) plus ``query``. AutoAL (default: Fisher search, greedy) and
+EntropySampling run in the same process, interleaved seed by seed, so the
+machine's load hits both alike; the paper's simulation search is measured
+beside them. Ratios are per seed, reported as the median and the range.
 
-(a) Search diagnostics: on the simulated pool V, the mean final FitNet loss
-    of the samples AutoAL selects against those the equal-weight vote of the
-    same candidates selects, and the learned strategy weights.
-(c) Out of sample: on 500 further digits (labelled, never seen by the task
-    model), the task model's own cross-entropy on the samples AutoAL queries
-    against those UniformVoteQuerier (the same candidates, equal weights)
-    queries. This is what a query is for; (a) is measured on V, which
-    SearchNet was trained on.
-(b) Cost: the time of ``fit`` split into task-model training, the
-    simulation's task-model clone, the candidates' passes and SearchNet/
-    FitNet training, plus ``query``, against one EntropySampling round
-    (fitting the same task model, then one entropy query). Reported as a
-    ratio measured in this one run.
-
-    python benchmarks/bench_autoal.py [--seeds 5]
+    python benchmarks/bench_autoal.py [--blocks digits,fashion-mlp] [--seeds 7]
 """
 
 import argparse
-import ast
+import os
 import time
 
 import numpy as np
-import torch
-from sklearn.base import clone
-from sklearn.datasets import load_digits
-from skorch import NeuralNetClassifier
-
-from skautoal import AutoALQuerier
-from skautoal.baselines import UniformVoteQuerier
-from skautoal.models import MLPModule
-from skautoal.strategies import EntropySampling
 
 
-def task_model():
-    return NeuralNetClassifier(
-        MLPModule,
-        module__n_classes=10,
-        module__n_features=64,
-        optimizer=torch.optim.Adam,
-        lr=0.005,
-        max_epochs=40,
-        batch_size=64,
-        train_split=None,
-        verbose=0,
-    )
-
-
-def _literal(text):
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text
+def _round(querier, X_lab, y_lab, X_pool):
+    start = time.perf_counter()
+    querier.fit(X_lab, y_lab)
+    middle = time.perf_counter()
+    querier.query(X_pool)
+    end = time.perf_counter()
+    return middle - start, end - middle
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--blocks", default="digits,fashion-mlp")
+    parser.add_argument("--seeds", type=int, default=7)
     parser.add_argument("--n-labeled", type=int, default=300)
     parser.add_argument("--n-queries", type=int, default=50)
-    parser.add_argument(
-        "--params",
-        default="",
-        help="extra AutoALQuerier parameters, e.g. 'search_iter=60'",
-    )
     args = parser.parse_args(argv)
-    extra = {}
-    for item in filter(None, args.params.split(",")):
-        key, value = item.split("=")
-        extra[key.strip()] = _literal(value.strip())
-    X, y = load_digits(return_X_y=True)
-    X = (X / 16).astype(np.float32)
-    # Warm torch up so the first timed fit does not pay for it.
-    clone(task_model()).fit(X[:100], y[:100])
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    import torch
 
-    rows, weights, timings, out_of_sample = [], [], [], []
-    for seed in range(args.seeds):
-        order = np.random.RandomState(seed).permutation(len(X))
-        lab, pool = order[: args.n_labeled], order[args.n_labeled :]
+    torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+    from sklearn.model_selection import train_test_split
 
-        start = time.perf_counter()
-        torch.manual_seed(seed)
-        net = clone(task_model()).fit(X[lab], y[lab])
-        entropy_fit = time.perf_counter() - start
-        start = time.perf_counter()
-        EntropySampling().select(net, X[pool], args.n_queries, random_state=seed)
-        entropy_query = time.perf_counter() - start
+    from skautoal import AutoALQuerier
+    from skautoal.baselines import StrategyQuerier
+    from skautoal.models import default_net
+    from skautoal.strategies import EntropySampling
+    from skautoal.suite import BLOCKS, load_block
 
-        querier = AutoALQuerier(
-            task_model(), n_queries=args.n_queries, random_state=seed, **extra
-        )
-        start = time.perf_counter()
-        querier.fit(X[lab], y[lab])
-        autoal_fit = time.perf_counter() - start
-        start = time.perf_counter()
-        querier.query(X[pool])
-        autoal_query = time.perf_counter() - start
-
-        held_out = pool[:500]
-        proba = querier.predict_proba(X[held_out])
-        loss = -np.log(np.clip(proba[np.arange(len(held_out)), y[held_out]], 1e-12, 1))
-        vote = UniformVoteQuerier(
-            task_model(), n_queries=args.n_queries, random_state=seed
-        ).fit(X[lab], y[lab])
-        out_of_sample.append(
-            (
-                loss[querier.query(X[held_out])].mean(),
-                loss[vote.query(X[held_out])].mean(),
+    methods = {
+        "entropy": lambda net, s: StrategyQuerier(
+            net, EntropySampling(), n_queries=args.n_queries, random_state=s
+        ),
+        "autoal": lambda net, s: AutoALQuerier(
+            net, n_queries=args.n_queries, random_state=s, device="cpu"
+        ),
+        "autoal-gradient": lambda net, s: AutoALQuerier(
+            net,
+            n_queries=args.n_queries,
+            optimizer="gradient",
+            random_state=s,
+            device="cpu",
+        ),
+        "autoal-simulation": lambda net, s: AutoALQuerier(
+            net,
+            n_queries=args.n_queries,
+            search="simulation",
+            strategies="full",
+            random_state=s,
+            device="cpu",
+        ),
+    }
+    print(
+        f"torch threads: {torch.get_num_threads()}; {args.seeds} seeds; "
+        f"{args.n_labeled} labels, {args.n_queries} queries"
+    )
+    for block in args.blocks.split(","):
+        try:
+            X, y = load_block(block)
+        except FileNotFoundError as exc:
+            print(f"{block}: skipped ({exc})")
+            continue
+        _, y = np.unique(y, return_inverse=True)
+        seconds = {m: [] for m in methods}
+        for seed in range(args.seeds):
+            X_pool, _, y_pool, _ = train_test_split(
+                X,
+                y,
+                test_size=BLOCKS[block].test_size,
+                stratify=y,
+                random_state=seed,
             )
-        )
-
-        history = querier.search_history_
-        rows.append(
-            (history["autoal_selected_loss"][-1], history["vote_selected_loss"][-1])
-        )
-        weights.append(querier.strategy_weights_)
-        timings.append(
-            {
-                **querier.fit_timings_,
-                "autoal_fit": autoal_fit,
-                "autoal_query": autoal_query,
-                "entropy_fit": entropy_fit,
-                "entropy_query": entropy_query,
-            }
-        )
-        print(
-            f"seed {seed}: selected loss on V: AutoAL {rows[-1][0]:.3f}, "
-            f"vote {rows[-1][1]:.3f}; round {autoal_fit + autoal_query:.2f} s "
-            f"vs entropy {entropy_fit + entropy_query:.2f} s",
-            flush=True,
-        )
-
-    rows = np.array(rows)
-    wins = int((rows[:, 0] > rows[:, 1]).sum())
-    print("\n(a) Search diagnostics on V (mean FitNet loss of the selected samples)")
-    print("| seed | AutoAL | equal-weight vote |")
-    print("|---|---|---|")
-    for seed, (a, v) in enumerate(rows):
-        print(f"| {seed} | {a:.3f} | {v:.3f} |")
-    print(
-        f"| mean | {rows[:, 0].mean():.3f} | {rows[:, 1].mean():.3f} |\n"
-        f"AutoAL above the vote in {wins}/{len(rows)} seeds."
-    )
-    out_of_sample = np.array(out_of_sample)
-    print("\n(c) Out of sample: the task model's loss on the queried held-out samples")
-    print("| seed | AutoAL | equal-weight vote |")
-    print("|---|---|---|")
-    for seed, (a, v) in enumerate(out_of_sample):
-        print(f"| {seed} | {a:.3f} | {v:.3f} |")
-    wins = int((out_of_sample[:, 0] > out_of_sample[:, 1]).sum())
-    means = out_of_sample.mean(0)
-    print(
-        f"| mean | {means[0]:.3f} | {means[1]:.3f} |\n"
-        f"AutoAL above the vote in {wins}/{len(out_of_sample)} seeds."
-    )
-    names = list(weights[0])
-    print("\nLearned strategy weights (mean ± std over seeds)")
-    print("| strategy | weight |")
-    print("|---|---|")
-    for name in names:
-        values = np.array([w[name] for w in weights])
-        print(f"| {name} | {values.mean():.3f} ± {values.std():.3f} |")
-
-    mean = {key: np.mean([t[key] for t in timings]) for key in timings[0]}
-    autoal = mean["autoal_fit"] + mean["autoal_query"]
-    entropy = mean["entropy_fit"] + mean["entropy_query"]
-    print("\n(b) Cost of one round, seconds (mean over seeds)")
-    print("| part | seconds |")
-    print("|---|---|")
-    for key in ("task_model", "simulation_model", "candidates", "search"):
-        print(f"| fit: {key} | {mean[key]:.3f} |")
-    print(f"| AutoAL fit (total) | {mean['autoal_fit']:.3f} |")
-    print(f"| AutoAL query | {mean['autoal_query']:.3f} |")
-    print(f"| Entropy fit (task model) | {mean['entropy_fit']:.3f} |")
-    print(f"| Entropy query | {mean['entropy_query']:.3f} |")
-    print(f"\nAutoAL round / entropy round = {autoal / entropy:.2f}x")
+            order = np.random.RandomState(seed).permutation(len(y_pool))
+            lab, pool = order[: args.n_labeled], order[args.n_labeled :]
+            for name, make in methods.items():
+                net = default_net(
+                    "mlp",
+                    X.shape[1:],
+                    int(y.max()) + 1,
+                    random_state=seed,
+                    device="cpu",
+                )
+                fit, query = _round(
+                    make(net, seed), X_pool[lab], y_pool[lab], X_pool[pool]
+                )
+                if seed > 0:  # seed 0 warms up imports and caches
+                    seconds[name].append((fit, query))
+        base = np.array([f + q for f, q in seconds["entropy"]])
+        print(f"\n{block} (pool {len(y_pool) - args.n_labeled}):")
+        print("| method | fit s | query s | round / entropy round (median, range) |")
+        print("|---|---|---|---|")
+        for name, values in seconds.items():
+            values = np.array(values)
+            ratio = values.sum(1) / base
+            print(
+                f"| {name} | {values[:, 0].mean():.3f} | {values[:, 1].mean():.3f} "
+                f"| {np.median(ratio):.2f}x ({ratio.min():.2f}-{ratio.max():.2f}) |"
+            )
 
 
 if __name__ == "__main__":

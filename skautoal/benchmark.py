@@ -14,16 +14,17 @@ METHODS = (
     "uniform",
     "albl",
     "random",
-    "lc",
     "margin",
     "entropy",
     "varratio",
-    "meanstd",
     "bald",
     "kmeans",
     "coreset",
     "badge",
 )
+# Run on request (--methods): near-duplicates of margin and BALD, and the
+# suite's extra controls.
+OPTIONAL_METHODS = ("lc", "meanstd")
 EXTRA_METHODS = ("tailor", "bait")
 
 
@@ -94,10 +95,11 @@ def make_querier(method, estimator, n_queries, seed, device):
     return StrategyQuerier(estimator, strategy, **common)
 
 
-def parse_methods(text, allowed=METHODS):
-    """A comma list of method names, or ``all``."""
+def parse_methods(text, default=METHODS, optional=OPTIONAL_METHODS):
+    """A comma list of method names, or ``all`` (the ``default`` ones)."""
+    allowed = (*default, *optional)
     if text == "all":
-        return list(allowed)
+        return list(default)
     methods = [m.strip() for m in text.split(",") if m.strip()]
     unknown = sorted(set(methods) - set(allowed))
     if unknown or not methods:

@@ -68,20 +68,35 @@ def _as_net_array(X):
 
 
 class AutoALQuerier(_CandidateQuerier):
-    """Automated active learning: learn how to weigh candidate strategies.
+    """Automated active learning: the candidates propose, a batch value decides.
 
-    AutoAL (Wang, Zhan & Huang, ICML 2025) trains two small networks on the
-    labelled data by a differentiable bi-level optimisation. The labelled
-    set is split at random into a training half T and a simulated pool V; a
-    clone of the task model fitted on T lets each candidate strategy pick
-    samples of V (a binary mask ``A[j, k]``). FitNet, trained on T, gives
-    each sample of V its loss; SearchNet gives each sample a weight per
-    candidate, ``W[j, k]``, and is trained to select (by a relaxed top-t of
-    ``sum_k A[j, k] W[j, k]``) the samples FitNet finds hardest. ``query``
-    then ranks the real pool by ``sum_k A[j, k] W[j, k]``.
+    AutoAL (Wang, Zhan & Huang, ICML 2025) chooses among candidate active
+    learning strategies per task. skautoal's default search
+    (``search="fisher"``) keeps AutoAL's shape (candidate strategies,
+    per-sample strategy weights, a relaxed top-b selection, interpretable
+    per-round strategy shares) but learns on the real pool, not on a
+    simulation inside the labelled set:
 
-    It repairs the released code, which does not learn, with one parameter
-    per fix (see Notes).
+    1. every candidate proposes its top ``n_queries`` on the pool, from one
+       shared forward pass; the union of the proposals is the search space;
+    2. a label-free batch value, the reduction of the task model's
+       predictive uncertainty over the pool measured with the last-layer
+       Fisher information (:class:`~skautoal.search.FisherBatchValue`, as in
+       BAIT), scores batches jointly, so redundant picks gain little;
+    3. an optimiser picks the batch of the largest value from the union:
+       greedy forward selection (default) or AutoAL's differentiable form
+       (per-sample strategy weights through ``soft_top_k`` and Adam);
+    4. a guard returns a candidate's own batch when it is worth more, so the
+       result is never below the best single candidate by the value;
+    5. ``strategy_weights_`` are the shares of the batch each candidate
+       proposed, smoothed over rounds.
+
+    The paper's search, a bi-level optimisation of SearchNet and FitNet on a
+    simulation inside the labelled set, is kept, repaired, as
+    ``search="simulation"``; its target (the FitNet loss of the picks on a
+    half split of the labels) does not predict what a batch is worth at
+    small budgets, so it is not the default (see the user guide and the
+    results page).
 
     Parameters
     ----------
@@ -89,15 +104,47 @@ class AutoALQuerier(_CandidateQuerier):
         The task model: a skorch ``NeuralNetClassifier``, a scikit-learn
         classifier with ``predict_proba``, or a ``Pipeline`` ending in one.
         It is cloned, never modified.
-    strategies : "auto", "paper" or list of BaseQueryStrategy, default="auto"
-        The candidates. ``"auto"``: LeastConfidence, MarginSampling,
-        EntropySampling, KMeansSampling, BALD, MeanSTD, CoreSet and BADGE.
-        ``"paper"``: the paper's seven (Entropy, Margin, LeastConfidence,
-        KMeans, BALD, VarRatio, MeanSTD). With either name, candidates that
-        need dropout are dropped, with one warning, when the task model has
-        none; a list is used as given.
+    strategies : "auto", "full", "paper" or list of BaseQueryStrategy, \
+            default="auto"
+        The candidates. ``"auto"``: MarginSampling, EntropySampling, BALD,
+        VarRatio, CoreSet and BADGE (BALD and VarRatio share one set of
+        MC-dropout passes). ``"full"``: skautoal 0.1's eight
+        (LeastConfidence, MarginSampling, EntropySampling, KMeansSampling,
+        BALD, MeanSTD, CoreSet, BADGE). ``"paper"``: the paper's seven
+        (Entropy, Margin, LeastConfidence, KMeans, BALD, VarRatio, MeanSTD).
+        With a name, candidates that need dropout are dropped, with one
+        warning, when the task model has none; a list is used as given.
     n_queries : int, default=100
         How many samples ``query`` returns by default.
+    search : {"fisher", "simulation"}, default="fisher"
+        ``"fisher"``: the batch-value search on the pool described above.
+        ``"simulation"``: the paper's SearchNet/FitNet search on the
+        labelled set (the parameters from ``n_cycles`` to
+        ``search_batch_size`` apply to it only); with ``strategies="full"``
+        it reproduces skautoal 0.1's default exactly.
+    optimizer : {"greedy", "gradient"}, default="greedy"
+        How the Fisher search picks from the proposals. ``"greedy"``:
+        forward selection with rank-C Woodbury updates. ``"gradient"``:
+        per-sample strategy weights ``exp(beta_k + delta_j)`` through
+        :func:`~skautoal.search.soft_top_k`, trained by Adam on the relaxed
+        value; ``beta`` starts from the carried strategy shares.
+    fisher_dim : int, default=8
+        Dimension of the PCA-whitened embedding in the batch value; capped
+        at half the labelled set so the labels can inform every direction.
+    fisher_reg : float, default=1.0
+        The prior of the value: ``fisher_reg`` times the average
+        per-direction information of one pool sample.
+    n_pool_samples : int, default=1000
+        Pool samples that estimate the pool's Fisher information and the
+        whitening.
+    share_momentum : float in (0, 1], default=0.3
+        Each query moves the strategy shares this far towards the shares of
+        its batch (an exponential moving average from equal shares). With
+        ``warm_start=True`` the shares carry over to the next ``fit``.
+    gradient_iter : int, default=100
+        Adam steps of ``optimizer="gradient"``.
+    gradient_lr : float, default=0.1
+        Its learning rate.
     n_cycles : int, default=1
         How many random T/V splits the search runs on (the released code
         runs 3 in the first round and 1 afterwards).
@@ -155,8 +202,12 @@ class AutoALQuerier(_CandidateQuerier):
     search_batch_size : int, default=512
         Samples per search step; larger T or V are subsampled per step.
     warm_start : bool, default=False
-        Carry SearchNet and FitNet over to the next ``fit`` (the next active
-        learning round), as the paper does.
+        Carry state over to the next ``fit`` (the next active-learning
+        round): the strategy shares and their history with
+        ``search="fisher"``; SearchNet and FitNet with
+        ``search="simulation"``, as the paper does. An active-learning loop
+        that wants smooth shares across rounds sets ``True``; the selection
+        of the greedy Fisher search does not depend on it.
     chunk_size : int, default=1024
         Samples per forward pass over a pool.
     device : str or torch.device, default="auto"
@@ -178,12 +229,23 @@ class AutoALQuerier(_CandidateQuerier):
     candidates_ : list of BaseQueryStrategy
         The candidates in use.
     strategy_weights_ : dict of str to float
-        For each candidate, the mean SearchNet weight ``W[j, k]`` over the
-        samples of V it picked, normalised to sum to one over the
-        candidates: the share of the score that a pick by that candidate
-        carries. Equal weights when the search was skipped.
-    search_history_ : dict of ndarray
-        Per alternating iteration (all cycles, in order): ``fit_loss``
+        ``search="fisher"``: the smoothed share of the queried batches that
+        each candidate proposed (a sample proposed by several candidates
+        counts for each in equal parts); equal after a fresh ``fit``, then
+        updated by every ``query``. ``search="simulation"``: for each
+        candidate, the mean SearchNet weight ``W[j, k]`` over the samples of
+        V it picked, normalised to sum to one; equal weights when the search
+        was skipped.
+    strategy_weights_history_ : list of dict
+        ``search="fisher"`` only: the unsmoothed shares of each query's
+        batch, one dict per query since the last fresh ``fit``.
+    search_history_ : dict of list or ndarray
+        ``search="fisher"``: per query, ``search_value`` (the value of the
+        returned batch), ``best_candidate_value`` and ``best_candidate``
+        (the best single candidate's own batch), ``guard_used`` (whether that
+        batch was returned), ``n_proposals`` (the size of the union),
+        ``fisher_dim`` and ``seconds``. ``search="simulation"``: per
+        alternating iteration (all cycles, in order): ``fit_loss``
         (FitNet's mean loss on V), ``search_objective`` (SearchNet's loss),
         ``selected_loss`` (the mean FitNet loss of the softly selected
         samples) and ``top_loss_overlap`` (the overlap of the hard selection
@@ -222,12 +284,17 @@ class AutoALQuerier(_CandidateQuerier):
     >>> querier = AutoALQuerier(
     ...     LogisticRegression(max_iter=200),
     ...     strategies=[MarginSampling(), EntropySampling()],
-    ...     n_queries=5, search_iter=20, pretrain_iter=20, random_state=0,
+    ...     n_queries=5, random_state=0,
     ... ).fit(X[:200], y[:200])
     >>> querier.query(X[200:]).shape
     (5,)
+    >>> querier.search_history_["search_value"][-1] >= (
+    ...     querier.search_history_["best_candidate_value"][-1])
+    True
     >>> sorted(querier.strategy_weights_)
     ['EntropySampling', 'MarginSampling']
+    >>> round(sum(querier.strategy_weights_.values()), 6)
+    1.0
     """
 
     _parameter_constraints = {
@@ -275,7 +342,7 @@ class AutoALQuerier(_CandidateQuerier):
         n_queries=100,
         search="fisher",
         optimizer="greedy",
-        fisher_dim=12,
+        fisher_dim=8,
         fisher_reg=1.0,
         n_pool_samples=1000,
         share_momentum=0.3,

@@ -15,7 +15,13 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from .benchmark import EXTRA_METHODS, METHODS, make_querier, parse_methods
+from .benchmark import (
+    EXTRA_METHODS,
+    METHODS,
+    OPTIONAL_METHODS,
+    make_querier,
+    parse_methods,
+)
 
 
 @dataclass(frozen=True)
@@ -296,7 +302,9 @@ def run_suite(
     """
     blocks = parse_blocks(blocks)
     methods = (
-        SUITE_METHODS if methods is None else parse_methods(methods, SUITE_METHODS)
+        SUITE_METHODS
+        if methods is None
+        else parse_methods(methods, SUITE_METHODS, OPTIONAL_METHODS)
     )
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
         raise ValueError(f"--seeds must be an int >= 1; got {seeds!r}.")
