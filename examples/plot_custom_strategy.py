@@ -43,10 +43,13 @@ querier = AutoALQuerier(
     n_queries=20,
     random_state=0,
 ).fit(X[:300], y[:300])
-print("learned weights:", querier.strategy_weights_)
+querier.query(X[300:])
+# The share of the queried batch that each candidate proposed.
+shares = querier.strategy_weights_history_[-1]
+print("shares of the batch:", shares)
 
 fig, ax = plt.subplots(figsize=(5, 3))
-ax.bar(list(querier.strategy_weights_), list(querier.strategy_weights_.values()))
-ax.set_ylabel("learned weight share")
+ax.bar(list(shares), list(shares.values()))
+ax.set_ylabel("share of the batch proposed")
 ax.set_title("AutoAL with a custom candidate")
 fig.tight_layout()

@@ -25,8 +25,6 @@ pipe = make_pipeline(
     AutoALQuerier(
         LogisticRegression(max_iter=300),
         n_queries=20,
-        pretrain_iter=20,
-        search_iter=20,
         random_state=0,
     ),
 )
@@ -37,7 +35,7 @@ grid = GridSearchCV(
             [MarginSampling(), EntropySampling()],
             [MarginSampling(), RandomSampling()],
         ],
-        "autoalquerier__temperature": ["auto", 1e-11],
+        "autoalquerier__search": ["fisher", "simulation"],
     },
     scoring=make_aubc_scorer(initial_size=30, n_rounds=3),
     cv=2,
@@ -47,7 +45,5 @@ for params, score in zip(
     grid.cv_results_["params"], grid.cv_results_["mean_test_score"], strict=True
 ):
     names = [type(s).__name__ for s in params["autoalquerier__strategies"]]
-    print(
-        f"{names} temperature={params['autoalquerier__temperature']}: AUBC {score:.4f}"
-    )
+    print(f"{names} search={params['autoalquerier__search']}: AUBC {score:.4f}")
 print("next to label:", grid.best_estimator_.query(X[900:], 10))

@@ -3,31 +3,20 @@ Images: a CNN task model on digits as 1 x 8 x 8
 ===============================================
 
 Images are arrays shaped (N, C, H, W). With a CNN task model, the candidates
-read its embeddings (``CNNModule.embed``) and MC-dropout passes, and AutoAL's
-SearchNet and FitNet default to a small CNN on the raw images.
+read its embeddings (``CNNModule.embed``) and MC-dropout passes; AutoAL's
+batch value works on the same embeddings.
 """
 
 import matplotlib.pyplot as plt
-import torch
-from skorch import NeuralNetClassifier
 
 from skautoal import AutoALQuerier
 from skautoal.datasets import load_digits_data
-from skautoal.models import CNNModule
+from skautoal.models import default_net
 
 X, y = load_digits_data(images=True)
 print("images:", X.shape)
 
-net = NeuralNetClassifier(
-    CNNModule,
-    module__n_classes=10,
-    module__in_channels=1,
-    optimizer=torch.optim.Adam,
-    lr=0.005,
-    max_epochs=30,
-    train_split=None,
-    verbose=0,
-)
+net = default_net("cnn", X.shape[1:], 10, random_state=0)
 querier = AutoALQuerier(net, n_queries=8, random_state=0).fit(X[:300], y[:300])
 picked = querier.query(X[300:])
 print("accuracy on the pool:", round(querier.score(X[300:], y[300:]), 3))

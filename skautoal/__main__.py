@@ -10,11 +10,8 @@ import numpy as np
 def quickstart(n_labeled=100, n_queries=10, random_state=0, out=None):
     """Fit a skorch MLP on a few digits and print what each strategy queries."""
     out = sys.stdout if out is None else out
-    import torch
-    from sklearn.datasets import load_digits
-    from skorch import NeuralNetClassifier
-
-    from .models import MLPModule
+    from .datasets import load_digits_data
+    from .models import default_net
     from .strategies import (
         BADGE,
         BALD,
@@ -28,22 +25,12 @@ def quickstart(n_labeled=100, n_queries=10, random_state=0, out=None):
         VarRatio,
     )
 
-    X, y = load_digits(return_X_y=True)
-    X = (X / 16).astype(np.float32)
+    X, y = load_digits_data()
     rng = np.random.RandomState(random_state)
     order = rng.permutation(len(X))
     labeled, pool = order[:n_labeled], order[n_labeled:]
-    torch.manual_seed(random_state)
-    net = NeuralNetClassifier(
-        MLPModule,
-        module__n_classes=10,
-        module__n_features=64,
-        optimizer=torch.optim.Adam,
-        lr=0.005,
-        max_epochs=60,
-        train_split=None,
-        verbose=0,
-    ).fit(X[labeled], y[labeled])
+    net = default_net("mlp", X.shape[1:], 10, random_state=random_state)
+    net.fit(X[labeled], y[labeled])
     accuracy = net.score(X[pool], y[pool])
     print(
         f"skorch MLP fitted on {n_labeled} digits; accuracy on the "

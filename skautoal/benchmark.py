@@ -247,14 +247,17 @@ def plot_results(results, out):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from ._plots import method_colours
+
+    colours = method_colours(list(results["curves"]))
     fig, ax = plt.subplots(figsize=(8, 5))
     for method, curves in results["curves"].items():
         n = np.array(curves[0]["n_labeled"])
         scores = np.array([c["scores"] for c in curves])
         mean, std = scores.mean(0), scores.std(0)
-        style = dict(lw=2.5) if method == "autoal" else dict(lw=1.2)
-        ax.plot(n, mean, label=method, **style)
-        ax.fill_between(n, mean - std, mean + std, alpha=0.15)
+        style = dict(lw=2.5, zorder=5) if method == "autoal" else dict(lw=1.2)
+        ax.plot(n, mean, label=method, color=colours[method], **style)
+        ax.fill_between(n, mean - std, mean + std, color=colours[method], alpha=0.1)
     cfg = results["config"]
     ax.set(
         xlabel="labelled samples",
@@ -280,8 +283,8 @@ def plot_results(results, out):
             ax.plot(n, np.nanmean(values, 0), marker="o", label=name)
         ax.set(
             xlabel="labelled samples",
-            ylabel="learned weight share",
-            title="AutoAL's strategy weights per round (mean over seeds)",
+            ylabel="share of the batch proposed",
+            title="AutoAL's strategy shares per round (mean over seeds)",
         )
         ax.legend(ncol=2, fontsize=8)
     else:

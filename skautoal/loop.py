@@ -198,10 +198,13 @@ def simulate(
         while state["round"] <= n_rounds:
             labeled = np.asarray(state["labeled"], dtype=np.int64)
             start = time.perf_counter()
-            model.fit(
+            # The loop appends each query's picks at the end, in query order.
+            last = len(curve.queried[-1]) if curve.queried else 0
+            _fit(
+                model,
                 _safe_indexing(X_pool, labeled),
                 y_pool[labeled],
-                **_queried_rows(model, len(labeled), curve.queried),
+                np.arange(len(labeled) - last, len(labeled)),
             )
             curve.fit_seconds.append(time.perf_counter() - start)
             curve.n_labeled.append(len(labeled))
@@ -227,15 +230,15 @@ def simulate(
     return curve
 
 
-def _queried_rows(model, n_labeled, queried):
-    """``{"queried": rows}`` for a querier's ``fit``: the last query's picks,
-    which the loop appends at the end of the labelled set; ``{}`` when there
-    was no query yet or ``fit`` takes no ``queried``."""
+def _fit(model, X, y, queried_rows):
+    """``model.fit(X, y)``, passing ``queried=queried_rows`` (the rows of the
+    last query's picks) to queriers whose ``fit`` takes it (the bandits)."""
     import inspect
 
-    if not queried or "queried" not in inspect.signature(model.fit).parameters:
-        return {}
-    return {"queried": np.arange(n_labeled - len(queried[-1]), n_labeled)}
+    if queried_rows is not None and len(queried_rows):
+        if "queried" in inspect.signature(model.fit).parameters:
+            return model.fit(X, y, queried=np.asarray(queried_rows, dtype=np.int64))
+    return model.fit(X, y)
 
 
 def _progress(total, enabled, initial=0):
@@ -303,6 +306,7 @@ class ActiveLearner:
             )
         self.taught = {}
         self._fitted_on = None
+        self._last_query = None
 
     @property
     def n_labeled(self):
@@ -336,13 +340,24 @@ class ActiveLearner:
                 "teach some samples first."
             )
         if self._fitted_on != self.n_labeled:
-            self.querier.fit(*self._training_set())
+            _fit(self.querier, *self._training_set(), self._queried_rows())
             self._fitted_on = self.n_labeled
         unlabeled = np.setdiff1d(np.arange(self.n_pool), list(self.taught))
         if not len(unlabeled):
             raise ValueError("Every pool sample is labelled; nothing left to query.")
         picked = self.querier.query(_safe_indexing(self.X_pool, unlabeled), n_queries)
-        return unlabeled[picked]
+        self._last_query = unlabeled[picked]
+        return self._last_query
+
+    def _queried_rows(self):
+        """Rows of the training set holding the last query's picks that have
+        been taught since, in query order."""
+        last = getattr(self, "_last_query", None)
+        if last is None:
+            return None
+        position = {index: row for row, index in enumerate(self.taught)}
+        initial = 0 if self.y_labeled is None else len(self.y_labeled)
+        return [initial + position[int(i)] for i in last if int(i) in position]
 
     def teach(self, indices, labels):
         """Record the labels of pool samples.

@@ -660,7 +660,7 @@ class AutoALQuerier(_CandidateQuerier):
         best = int(np.argmax(own))
         guard = own[best] > search_value
         picked = picks[best] if guard else union[order]
-        proposers = masks[picked]
+        proposers = masks[picked].astype(np.float64)
         credit = (proposers / proposers.sum(1, keepdims=True)).sum(0) / len(picked)
         m = self.share_momentum
         self._share_state = (1 - m) * self._share_state + m * credit

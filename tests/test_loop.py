@@ -235,3 +235,35 @@ def test_active_learner_needs_labels(digits):
         ActiveLearner(_querier(), X[:100]).query()
     with pytest.raises(ValueError, match="both X_labeled and y_labeled"):
         ActiveLearner(_querier(), X[:100], X_labeled=X[:5])
+
+
+def test_loop_and_learner_tell_bandits_what_was_queried(digits):
+
+    from skautoal.baselines import ALBLQuerier
+    from skautoal.strategies import EntropySampling, MarginSampling
+
+    X, y = digits
+    albl = ALBLQuerier(
+        LogisticRegression(max_iter=200),
+        strategies=[MarginSampling(), EntropySampling()],
+        n_queries=5,
+        warm_start=True,
+        random_state=0,
+    )
+    curve = simulate(
+        albl,
+        X[:400],
+        y[:400],
+        X_test=X[400:600],
+        y_test=y[400:600],
+        initial_size=30,
+        n_rounds=3,
+        random_state=0,
+        progress=False,
+    )
+    assert len(curve.scores) == 4
+    learner = ActiveLearner(albl, X[100:500], X_labeled=X[:40], y_labeled=y[:40])
+    for _ in range(3):
+        picked = learner.query()
+        learner.teach(picked[:4], y[100:500][picked[:4]])  # one pick left unlabelled
+    assert len(learner.querier.rewards_) == 2
