@@ -119,3 +119,57 @@ def plot_critical_difference(overall, path):
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def plot_strategy_shares(runs, path, method="autoal"):
+    """One panel per block: ``method``'s smoothed strategy shares against
+    labels, mean over seeds."""
+    plt = _pyplot()
+    blocks = list(dict.fromkeys(r["block"] for r in runs if r["method"] == method))
+    if not blocks:
+        return
+    n_cols = min(4, len(blocks))
+    n_rows = -(-len(blocks) // n_cols)
+    fig, axes = plt.subplots(
+        n_rows, n_cols, figsize=(3.6 * n_cols, 2.7 * n_rows), squeeze=False
+    )
+    palette = _pyplot().get_cmap("tab10").colors
+    for ax, block in zip(axes.flat, blocks, strict=False):
+        rs = [r for r in runs if r["method"] == method and r["block"] == block]
+        names = list(rs[0]["strategy_weights"][0])
+        n = np.array(rs[0]["n_labeled"])
+        for name, colour in zip(names, palette, strict=False):
+            values = np.array(
+                [[w.get(name, np.nan) for w in r["strategy_weights"]] for r in rs]
+            )
+            ax.plot(n, np.nanmean(values, 0), marker=".", color=colour, label=name)
+        ax.set_title(block, fontsize=9)
+        ax.set_ylim(0, None)
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[len(blocks) :]:
+        ax.set_axis_off()
+    axes.flat[0].legend(fontsize=6)
+    fig.supxlabel("labelled samples", fontsize=9)
+    fig.supylabel("share of the batch proposed", fontsize=9)
+    fig.suptitle(f"{method}: strategy shares per round, mean over seeds", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def share_total_variation(runs, method="autoal"):
+    """Per block: the mean total-variation distance between consecutive
+    rounds' shares, and its maximum over rounds and seeds."""
+    out = {}
+    for block in dict.fromkeys(r["block"] for r in runs if r["method"] == method):
+        steps = []
+        for r in runs:
+            if r["method"] != method or r["block"] != block:
+                continue
+            weights = r["strategy_weights"]
+            for a, b in zip(weights[:-1], weights[1:], strict=True):
+                if a and b:
+                    steps.append(0.5 * sum(abs(a[k] - b[k]) for k in a))
+        if steps:
+            out[block] = (float(np.mean(steps)), float(np.max(steps)))
+    return out

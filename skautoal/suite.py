@@ -656,6 +656,13 @@ def format_stats(stats, gaps):
 def write_report(runs, out, log=print):
     """``summary.csv``, ``cost.csv``, ``stats.md``, the CD diagram and one
     learning-curve plot per block."""
+    from ._plots import (
+        plot_critical_difference,
+        plot_strategy_shares,
+        plot_suite_curves,
+        share_total_variation,
+    )
+
     if not runs:
         log("no finished runs to report")
         return None
@@ -704,15 +711,33 @@ def write_report(runs, out, log=print):
                     f"{r['ratio_to_entropy']:.2f}",
                 ]
             )
+    tv = share_total_variation(runs, reference)
+    text = format_stats(stats, gaps)
+    if tv:
+        text += "\n".join(
+            [
+                f"## {reference}: round-to-round change of the strategy shares",
+                "",
+                "Total-variation distance between consecutive rounds' shares.",
+                "",
+                "| block | mean | max |",
+                "|---|---|---|",
+                *(f"| {b} | {m:.3f} | {x:.3f} |" for b, (m, x) in tv.items()),
+                "",
+            ]
+        )
     with open(os.path.join(out, "stats.md"), "w") as f:
-        f.write(format_stats(stats, gaps))
+        f.write(text)
     with open(os.path.join(out, "stats.json"), "w") as f:
-        json.dump(dict(stats, gaps=gaps), f, indent=1)
-    from ._plots import plot_critical_difference, plot_suite_curves
+        json.dump(dict(stats, gaps=gaps, share_tv=tv), f, indent=1)
 
     if stats["overall"]:
         plot_critical_difference(
             stats["overall"], os.path.join(out, "critical_difference.png")
+        )
+    if tv:
+        plot_strategy_shares(
+            runs, os.path.join(out, "strategy_shares.png"), method=reference
         )
     for block in dict.fromkeys(r["block"] for r in runs):
         plot_suite_curves(
