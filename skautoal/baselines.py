@@ -9,6 +9,7 @@ from sklearn.utils._param_validation import Interval
 from ._querier_base import (
     BaseQuerier,
     _CandidateQuerier,
+    candidate_picks,
     rank_scores,
     strategy_names,
 )
@@ -153,10 +154,7 @@ class _BanditQuerier(_CandidateQuerier):
 
     def _query_pick_lists(self, outputs, n_queries, random_state):
         labeled = self._labeled_outputs(outputs)
-        return [
-            arm._select(outputs, n_queries, labeled=labeled, random_state=random_state)
-            for arm in self._arms()
-        ]
+        return candidate_picks(self._arms(), outputs, n_queries, labeled, random_state)
 
 
 class ALBLQuerier(_BanditQuerier):
@@ -507,12 +505,9 @@ class BAITQuerier(BaseQuerier):
         pass
 
     def _query_scores(self, outputs, n_queries, random_state):
-        labeled = self._labeled_outputs(outputs)
-        value = FisherBatchValue(
-            outputs.embedding,
-            outputs.proba,
-            labeled.embedding,
-            labeled.proba,
+        value = FisherBatchValue.from_outputs(
+            outputs,
+            self._labeled_outputs(outputs),
             dim=self.fisher_dim,
             reg=self.fisher_reg,
             n_pool_samples=self.n_pool_samples,

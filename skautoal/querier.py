@@ -625,11 +625,9 @@ class AutoALQuerier(_CandidateQuerier):
         )
         masks = picks_to_masks(picks, len(outputs))
         union = np.flatnonzero(masks.any(1))
-        value = FisherBatchValue(
-            outputs.embedding,
-            outputs.proba,
-            labeled.embedding,
-            labeled.proba,
+        value = FisherBatchValue.from_outputs(
+            outputs,
+            labeled,
             dim=self.fisher_dim,
             reg=self.fisher_reg,
             n_pool_samples=self.n_pool_samples,

@@ -11,7 +11,7 @@ import json
 import os
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -776,7 +776,3 @@ def add_arguments(parser):
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--no-progress", action="store_true")
 
-
-def settings_of(block):
-    """A block's regime as a dict (for the docs)."""
-    return asdict(block)

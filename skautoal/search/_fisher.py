@@ -121,6 +121,18 @@ class FisherBatchValue:
         self.M_inv = torch.linalg.inv(self.M)
         self.base = float(torch.trace(self.M_inv @ self.F_U))
 
+    @classmethod
+    def from_outputs(cls, outputs, labeled, **kwargs):
+        """The value for a pool and a labelled set given as
+        :class:`~skautoal.models.PoolOutputs`; ``kwargs`` as for the class."""
+        return cls(
+            outputs.embedding,
+            outputs.proba,
+            labeled.embedding,
+            labeled.proba,
+            **kwargs,
+        )
+
     def _tensor(self, values):
         return torch.as_tensor(np.asarray(values), dtype=self.dtype, device=self.device)
 
