@@ -1,16 +1,64 @@
-"""Turn a suite folder into the tables of docs/results.md.
+"""Write the suite part of docs/results.md from a suite folder.
 
-    python benchmarks/results_page.py suite_results > /tmp/suite_tables.md
+    python benchmarks/results_page.py suite_results > suite_section.md
 
-Copies the CD diagram and the learning curves to docs/_static/results/suite/
-and prints Markdown: per block the AUBC table (mean, s.d., rank, final
-accuracy), then stats.md.
+Copies the CD diagram, the learning curves and the shares plot to
+docs/_static/results/suite/ and prints Markdown: the promise checked
+criterion by criterion, mean ranks, per-block AUBC tables, and stats.md.
 """
 
 import csv
+import json
 import os
 import shutil
 import sys
+
+
+def _criteria(stats, reference="autoal"):
+    overall = stats["overall"]
+    methods, ranks = overall["methods"], overall["mean_rank"]
+    order = sorted(range(len(methods)), key=lambda i: ranks[i])
+    ref_rank = ranks[methods.index(reference)]
+    first = methods[order[0]]
+    better = [
+        r["method"]
+        for r in overall.get("across_blocks", [])
+        if r["p_holm"] < 0.05 and r["diff"] < 0
+    ]
+    lines = ["| criterion (issue 9) | measured | met? |", "|---|---|---|"]
+    met1 = ref_rank == ranks[order[0]] or (
+        ref_rank - ranks[order[0]] <= 0.5 and not better
+    )
+    lines.append(
+        f"| 1. mean rank first, or within 0.5 of first with no method significantly "
+        f"better | {reference} {ref_rank:.2f}; first {first} {ranks[order[0]]:.2f}; "
+        f"significantly better (Wilcoxon-Holm on block means): "
+        f"{', '.join(better) or 'none'} | {'yes' if met1 else 'no'} |"
+    )
+    gaps = stats["gaps"]
+    worst = min(gaps, key=lambda g: g["low"])
+    met2 = all(g["low"] > -0.005 for g in gaps)
+    lines.append(
+        f"| 2. in every block, lower 95% CI bound of {reference} minus the best "
+        f"single candidate > -0.005 | lowest: {worst['block']} "
+        f"{worst['low']:+.4f} (vs {worst['best']}); "
+        f"{sum(g['low'] > -0.005 for g in gaps)}/{len(gaps)} blocks pass | "
+        f"{'yes' if met2 else 'no'} |"
+    )
+    for other in ("uniform", "autoal-simulation"):
+        wins = [
+            b
+            for b, rows in stats["comparisons"].items()
+            for r in rows
+            if r["method"] == other and r["p_holm"] < 0.05 and r["diff"] > 0
+        ]
+        n = len(stats["comparisons"])
+        lines.append(
+            f"| 3. significantly better than {other} (Holm p < 0.05) in at least "
+            f"half of the blocks | {len(wins)}/{n}: {', '.join(wins) or 'none'} | "
+            f"{'yes' if 2 * len(wins) >= n else 'no'} |"
+        )
+    return "\n".join(lines)
 
 
 def main(out):
@@ -21,10 +69,22 @@ def main(out):
     for name in os.listdir(out):
         if name.endswith(".png") or name in ("summary.csv", "cost.csv", "stats.md"):
             shutil.copy(os.path.join(out, name), static)
+    with open(os.path.join(out, "stats.json")) as f:
+        stats = json.load(f)
     with open(os.path.join(out, "summary.csv")) as f:
         rows = list(csv.DictReader(f))
     with open(os.path.join(out, "cost.csv")) as f:
         costs = {(r["block"], r["method"]): r for r in csv.DictReader(f)}
+    print("## The promise, checked\n")
+    print(_criteria(stats))
+    overall = stats["overall"]
+    print(
+        f"\n### Mean rank over {overall['n_blocks']} blocks\n\nFriedman p = "
+        f"{overall['friedman_p']:.3g}; Nemenyi critical difference "
+        f"{overall['cd']:.2f} ranks.\n"
+    )
+    print("![critical difference](_static/results/suite/critical_difference.png)\n")
+    print("## Per block\n")
     for block in dict.fromkeys(r["block"] for r in rows):
         block_rows = sorted(
             (r for r in rows if r["block"] == block), key=lambda r: float(r["rank"])
@@ -40,8 +100,13 @@ def main(out):
                 f"| {r['final_accuracy']} | {ratio}x |"
             )
         print(f"\n![{block}](_static/results/suite/curves_{block}.png)\n")
+    print("## Strategy shares\n")
+    print("![shares](_static/results/suite/strategy_shares.png)\n")
     with open(os.path.join(out, "stats.md")) as f:
-        print(f.read().replace("# Suite statistics", "## Statistics"))
+        text = f.read().replace("# Suite statistics", "## Statistics")
+    print(
+        text.replace("\n## ", "\n### ").replace("\n### Statistics", "\n## Statistics")
+    )
 
 
 if __name__ == "__main__":
