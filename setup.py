@@ -27,6 +27,7 @@ setup(
         "torch>=2.1,<3",
         "tqdm>=4.60",
         "matplotlib>=3.6",
+        "mnist1d>=0.0.2",
     ],
     extras_require={
         "dev": [

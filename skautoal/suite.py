@@ -131,7 +131,12 @@ def load_block(name):
         )
         return _standardise(X), y
     if name == "mnist1d":
-        from mnist1d.data import get_dataset_args, make_dataset
+        try:
+            from mnist1d.data import get_dataset_args, make_dataset
+        except ImportError as exc:
+            raise FileNotFoundError(
+                "The mnist1d block needs the 'mnist1d' package (pip install mnist1d)."
+            ) from exc
 
         args = get_dataset_args()
         args.num_samples = 4000
