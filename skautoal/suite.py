@@ -780,4 +780,3 @@ def add_arguments(parser):
     parser.add_argument("--out", default="suite_results")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--no-progress", action="store_true")
-
