@@ -658,6 +658,12 @@ class AutoALQuerier(_CandidateQuerier):
         best = int(np.argmax(own))
         guard = own[best] > search_value
         picked = picks[best] if guard else union[order]
+        if len(np.unique(picked)) != n_queries:
+            raise RuntimeError(
+                f"The Fisher search chose {len(np.unique(picked))} unique samples for "
+                f"n_queries={n_queries}; a candidate returned fewer picks than asked "
+                "(each must return n_queries unique indices)."
+            )
         proposers = masks[picked].astype(np.float64)
         credit = (proposers / proposers.sum(1, keepdims=True)).sum(0) / len(picked)
         m = self.share_momentum

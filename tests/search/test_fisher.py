@@ -212,3 +212,18 @@ def test_cuda_fisher_search_matches_cpu(digits):
         querier = AutoALQuerier(net, n_queries=10, random_state=0, device=device)
         results.append(querier.fit(X[:100], y[:100]).query(X[100:700]))
     assert len(set(results[0]) & set(results[1])) >= 8
+
+
+def test_a_candidate_with_too_few_picks_is_an_error_not_a_short_batch(digits):
+    from skautoal.strategies import BaseQueryStrategy
+
+    class TooFew(BaseQueryStrategy):
+        def _select(self, outputs, n_queries, *, labeled, random_state):
+            return np.arange(2, dtype=np.int64)
+
+    X, y = digits
+    querier = AutoALQuerier(
+        LogisticRegression(max_iter=300), strategies=[TooFew()], n_queries=5
+    ).fit(X[:100], y[:100])
+    with pytest.raises(RuntimeError, match="chose 2 unique samples for n_queries=5"):
+        querier.query(X[100:400])
