@@ -47,6 +47,7 @@ def test_benchmark_on_digits_writes_everything(tmp_path, capsys):
     assert "| rank | method |" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_benchmark_on_npz_with_cnn(tmp_path):
     rng = np.random.RandomState(0)
     X = rng.rand(200, 1, 6, 6).astype(np.float32)

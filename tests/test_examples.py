@@ -8,6 +8,9 @@ import pytest
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("plot_*.py"))
 
 
+# The examples also run in the docs build (sphinx-gallery), so they are the
+# slow tier here.
+@pytest.mark.slow
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
 def test_example_runs(path):
     pytest.importorskip("matplotlib").use("Agg")
