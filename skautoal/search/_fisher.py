@@ -99,6 +99,7 @@ class FisherBatchValue:
             random_state.choice(n_pool, min(n_pool, n_pool_samples), replace=False)
         )
         E = self._tensor(np.asarray(pool_embedding)[sub]).flatten(1)
+        self._check_finite(E)
         self._mean = E.mean(0)
         _, S, Vt = torch.linalg.svd(E - self._mean, full_matrices=False)
         n_labeled = labeled_embedding.shape[0]
@@ -118,6 +119,7 @@ class FisherBatchValue:
             self._tensor(labeled_proba),
         )
         self.M = M + max(self.lam, 1e-12) * eye
+        self._check_finite(self.M, self.F_U)
         self.M_inv = torch.linalg.inv(self.M)
         self.base = float(torch.trace(self.M_inv @ self.F_U))
 
@@ -132,6 +134,15 @@ class FisherBatchValue:
             labeled.proba,
             **kwargs,
         )
+
+    @staticmethod
+    def _check_finite(*tensors):
+        if not all(torch.isfinite(t).all() for t in tensors):
+            raise ValueError(
+                "The task model's probabilities or embeddings are not finite (NaN "
+                "or infinity), so no batch value can be computed: the model may "
+                "have diverged. Refit it, or check the inputs' scale."
+            )
 
     def _tensor(self, values):
         return torch.as_tensor(np.asarray(values), dtype=self.dtype, device=self.device)
@@ -193,6 +204,11 @@ class FisherBatchValue:
             R = eye + G.transpose(1, 2) @ Q
             T = Q.transpose(1, 2) @ W
             gain = torch.linalg.solve(R, T).diagonal(dim1=1, dim2=2).sum(1)
+            if not torch.isfinite(gain[available]).all():
+                raise ValueError(
+                    "The Fisher gains of some proposals are not finite: their "
+                    "probabilities or embeddings are NaN or infinite."
+                )
             gain = torch.where(available, gain, torch.full_like(gain, -np.inf))
             j = int(torch.argmax(gain))
             order.append(j)

@@ -227,3 +227,26 @@ def test_a_candidate_with_too_few_picks_is_an_error_not_a_short_batch(digits):
     ).fit(X[:100], y[:100])
     with pytest.raises(RuntimeError, match="chose 2 unique samples for n_queries=5"):
         querier.query(X[100:400])
+
+
+def test_non_finite_outputs_raise_instead_of_arbitrary_picks():
+    rng = np.random.RandomState(0)
+    emb, proba = rng.randn(100, 5), rng.dirichlet(np.ones(3), 100)
+    emb[7, 2] = np.nan
+    with pytest.raises(ValueError, match="not finite"):
+        FisherBatchValue(
+            emb,
+            proba,
+            emb[:20],
+            proba[:20],
+            dim=3,
+            reg=1.0,
+            n_pool_samples=100,
+            random_state=np.random.RandomState(0),
+            device="cpu",
+        )
+    value, _, _ = _value(n_pool=50)
+    G = value.factors(np.arange(50))
+    G[4] = np.nan
+    with pytest.raises(ValueError, match="gains of some proposals are not finite"):
+        value.greedy(G, 5)
