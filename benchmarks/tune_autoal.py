@@ -24,6 +24,18 @@ def _run(block, name, params, seed):
 
     torch.set_num_threads(1)
     from skautoal import AutoALQuerier, benchmark, suite
+    from skautoal.search import FisherBatchValue
+
+    FisherBatchValue.norm_clip = None
+    AutoALQuerier._consensus_power = 0
+    params = None if params is None else dict(params)
+    for key in [k for k in params or {} if k.startswith("_")]:
+        owner = AutoALQuerier if hasattr(AutoALQuerier, key) else FisherBatchValue
+        setattr(
+            owner,
+            key.lstrip("_") if owner is FisherBatchValue else key,
+            params.pop(key),
+        )
 
     if params is None:
         record = suite.run_one(block, name, seed)
@@ -65,6 +77,7 @@ def main():
     parser.add_argument("--baselines", default="margin,badge,coreset,random")
     parser.add_argument("--variant", action="append", default=[])
     parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--out", help="write every (block, method, seed, aubc)")
     args = parser.parse_args()
     variants = dict(_parse_variant(v) for v in args.variant) or {"autoal": {}}
     jobs = []
@@ -76,6 +89,9 @@ def main():
                 jobs.append((block, name, params, seed))
     with ProcessPoolExecutor(args.n_jobs) as pool:
         results = list(pool.map(_run, *zip(*jobs, strict=True)))
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump(results, f)
     table = {}
     for block, name, seed, value in results:
         table.setdefault(block, {}).setdefault(name, {})[seed] = value

@@ -33,6 +33,7 @@ from .strategies import (
     MeanSTD,
     VarRatio,
 )
+from .utils._interrupt import propagate_interrupts
 from .utils._selection import top_k
 from .utils._torch import seeded
 from .utils._validation import check_n_queries
@@ -228,7 +229,12 @@ def fit_clone(estimator, X, y, random_state):
     final = _final_step(estimator)
     device = str(getattr(final, "device", "cpu")) if _is_skorch_net(final) else "cpu"
     device = "cuda" if device.startswith("cuda") else "cpu"
-    with seeded(random_state.randint(np.iinfo(np.int32).max), device):
+    # skorch swallows a Ctrl+C during fit and returns a half-trained net:
+    # re-raise it, so no round goes on with (or records) that model.
+    with (
+        propagate_interrupts(),
+        seeded(random_state.randint(np.iinfo(np.int32).max), device),
+    ):
         return clone(estimator).fit(X, y)
 
 

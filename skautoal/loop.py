@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils import _safe_indexing, check_random_state
 
+from .utils._fingerprint import fingerprint_differences, run_fingerprint
 from .utils._validation import check_positive_int
 
 
@@ -123,6 +124,7 @@ def simulate(
     n_rounds,
     random_state=None,
     checkpoint=None,
+    overwrite=False,
     progress=True,
 ):
     """Simulate active learning on a labelled pool.
@@ -150,7 +152,15 @@ def simulate(
         Seeds the initial set.
     checkpoint : str or path or None, default=None
         A file to which the state is written, atomically, after every round.
-        Rerunning the same call resumes where the last run stopped.
+        Rerunning the same call resumes where the last run stopped. The file
+        records the run's identity: the querier's parameters (deep), the
+        ``random_state``, a content hash of the pool, its labels and the
+        test set, ``initial_size`` and ``n_rounds``. A checkpoint of any
+        other run is refused with an error naming what differs (pass an int
+        ``random_state`` for runs you mean to resume).
+    overwrite : bool, default=False
+        Start afresh even if ``checkpoint`` holds a run (of this or another
+        identity), replacing it after the first round.
     progress : bool, default=True
         Show a progress bar with the current score.
 
@@ -181,8 +191,22 @@ def simulate(
             f"initial_size={initial_size} is larger than the pool ({n_pool} samples)."
         )
     y_pool = np.asarray(y_pool)
-    signature = (n_pool, initial_size, n_rounds, type(querier).__name__)
-    state = _load_checkpoint(checkpoint, signature)
+    signature = None
+    state = None
+    if checkpoint is not None:
+        signature = run_fingerprint(
+            querier,
+            random_state=random_state,
+            data={
+                "X_pool": X_pool,
+                "y_pool": y_pool,
+                "X_test": X_test,
+                "y_test": y_test,
+            },
+            settings={"initial_size": initial_size, "n_rounds": n_rounds},
+        )
+        if not overwrite:
+            state = _load_checkpoint(checkpoint, signature)
     if state is None:
         rng = check_random_state(random_state)
         state = {
@@ -252,13 +276,30 @@ def _progress(total, enabled, initial=0):
 def _load_checkpoint(path, signature):
     if path is None or not os.path.exists(path):
         return None
-    with open(path, "rb") as f:
-        state = pickle.load(f)
-    if state.get("signature") != signature:
+    try:
+        with open(path, "rb") as f:
+            state = pickle.load(f)
+    except Exception as exc:
         raise ValueError(
-            f"The checkpoint {os.fspath(path)!r} belongs to another run "
-            f"{state.get('signature')}, not {signature}; remove it or pass "
-            "another path."
+            f"The checkpoint {os.fspath(path)!r} cannot be read ({type(exc).__name__}: "
+            f"{exc}); it is truncated or not a skautoal checkpoint. Remove it, or "
+            "pass overwrite=True."
+        ) from exc
+    stored = state.get("signature") if isinstance(state, dict) else None
+    if not isinstance(stored, dict):
+        raise ValueError(
+            f"The checkpoint {os.fspath(path)!r} was not written by this version of "
+            "skautoal, so it cannot be matched to this run; remove it or pass "
+            "overwrite=True."
+        )
+    differences = fingerprint_differences(stored, signature)
+    if differences:
+        shown = ", ".join(differences[:6])
+        more = f" and {len(differences) - 6} more" if len(differences) > 6 else ""
+        raise ValueError(
+            f"The checkpoint {os.fspath(path)!r} belongs to another run: its "
+            f"{shown}{more} differ from this call's. Pass another path, or "
+            "overwrite=True to replace it."
         )
     return state
 

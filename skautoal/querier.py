@@ -334,6 +334,8 @@ class AutoALQuerier(_CandidateQuerier):
         "verbose": ["verbose"],
     }
 
+    _consensus_power = 0
+
     def __init__(
         self,
         estimator,
@@ -636,7 +638,11 @@ class AutoALQuerier(_CandidateQuerier):
         )
         G = value.factors(union)
         if self.optimizer == "greedy":
-            order = value.greedy(G, n_queries)
+            prior = None
+            if self._consensus_power:
+                count = masks[union].sum(1) / masks.shape[1]
+                prior = torch.as_tensor(count**self._consensus_power, dtype=G.dtype)
+            order = value.greedy(G, n_queries, prior=prior)
         else:
             prior = 0.9 * self._share_state + 0.1 / len(self._share_state)
             generator = torch.Generator().manual_seed(

@@ -9,7 +9,7 @@ from sklearn.linear_model import LogisticRegression
 
 from skautoal.baselines import StrategyQuerier
 from skautoal.loop import ActiveLearner, LearningCurve, aubc, simulate
-from skautoal.strategies import MarginSampling
+from skautoal.strategies import EntropySampling, MarginSampling
 
 
 def _querier(n_queries=10):
@@ -115,7 +115,7 @@ def test_checkpoint_resume_matches_uninterrupted(digits, tmp_path):
         from sklearn.linear_model import LogisticRegression
         import skautoal.loop as loop
         from skautoal.baselines import StrategyQuerier
-        from skautoal.strategies import MarginSampling
+        from skautoal.strategies import EntropySampling, MarginSampling
         X, y = load_digits(return_X_y=True)
         X = (X / 16).astype(np.float32)
         rounds = []
@@ -145,28 +145,85 @@ def test_checkpoint_resume_matches_uninterrupted(digits, tmp_path):
     assert not [f for f in os.listdir(tmp_path) if f.endswith(".tmp")]
 
 
-def test_checkpoint_from_another_run_is_refused(digits, tmp_path):
-    X, y = digits
-    path = tmp_path / "run.pkl"
-    args = dict(X_test=X[600:700], y_test=y[600:700], random_state=0, progress=False)
-    simulate(
-        _querier(),
-        X[:300],
-        y[:300],
+def _changed_runs(X, y):
+    """(what differs, simulate arguments) for runs sharing pool and test sizes."""
+    base = dict(
+        querier=_querier(),
+        X_pool=X[:300],
+        y_pool=y[:300],
+        X_test=X[600:700],
+        y_test=y[600:700],
         initial_size=30,
         n_rounds=1,
-        checkpoint=path,
-        **args,
+        random_state=0,
     )
-    with pytest.raises(ValueError, match="belongs to another run"):
+    other_strategy = StrategyQuerier(
+        LogisticRegression(max_iter=200),
+        EntropySampling(),
+        n_queries=10,
+        random_state=0,
+    )
+    other_model = StrategyQuerier(
+        LogisticRegression(max_iter=200, C=0.5),
+        MarginSampling(),
+        n_queries=10,
+        random_state=0,
+    )
+    return base, [
+        ("n_queries", dict(querier=_querier(n_queries=11))),
+        ("strategy", dict(querier=other_strategy)),
+        ("estimator__C", dict(querier=other_model)),
+        ("random_state", dict(random_state=1)),
+        ("X_pool", dict(X_pool=X[300:600], y_pool=y[300:600])),
+        ("y_pool", dict(y_pool=np.roll(y[:300], 1))),
+        ("X_test", dict(X_test=X[700:800], y_test=y[700:800])),
+        ("initial_size", dict(initial_size=40)),
+        ("n_rounds", dict(n_rounds=2)),
+    ]
+
+
+@pytest.mark.parametrize("case", range(9))
+def test_checkpoint_from_another_run_is_refused(digits, tmp_path, case):
+    X, y = digits
+    base, changes = _changed_runs(X, y)
+    name, change = changes[case]
+    path = tmp_path / "run.pkl"
+
+    def run(args, **kwargs):
+        args = dict(args)
+        querier = args.pop("querier")
+        X_pool, y_pool = args.pop("X_pool"), args.pop("y_pool")
+        return simulate(
+            querier, X_pool, y_pool, checkpoint=path, progress=False, **args, **kwargs
+        )
+
+    first = run(base)
+    with pytest.raises(ValueError, match="belongs to another run") as info:
+        run({**base, **change})
+    assert name in str(info.value)
+    # The refused call left the first run's checkpoint as it was ...
+    again = run(base)
+    assert again.scores == first.scores
+    # ... and overwrite=True replaces it with the new run.
+    replaced = run({**base, **change}, overwrite=True)
+    assert run({**base, **change}).scores == replaced.scores
+
+
+def test_corrupt_checkpoint_names_the_file(digits, tmp_path):
+    X, y = digits
+    path = tmp_path / "run.pkl"
+    path.write_bytes(b"\x80\x04not a pickle")
+    with pytest.raises(ValueError, match="run.pkl.*cannot be read"):
         simulate(
             _querier(),
             X[:300],
             y[:300],
-            initial_size=40,
+            X_test=X[600:700],
+            y_test=y[600:700],
+            initial_size=30,
             n_rounds=1,
             checkpoint=path,
-            **args,
+            progress=False,
         )
 
 
@@ -267,3 +324,26 @@ def test_loop_and_learner_tell_bandits_what_was_queried(digits):
         picked = learner.query()
         learner.teach(picked[:4], y[100:500][picked[:4]])  # one pick left unlabelled
     assert len(learner.querier.rewards_) == 2
+
+
+def test_interrupt_swallowed_by_skorch_stops_the_run(digits, monkeypatch):
+    """skorch's partial_fit catches KeyboardInterrupt and returns a
+    half-trained net; the querier's fit must raise it anyway."""
+    import signal
+
+    from skautoal.models import default_net
+    from skautoal.models._default import FixedStepsClassifier
+
+    X, y = digits
+    net = default_net("mlp", (64,), 10, random_state=0, max_steps=20, device="cpu")
+    original = FixedStepsClassifier.fit_loop
+
+    def interrupted_fit_loop(self, *args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)  # a real Ctrl+C, mid-fit
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(FixedStepsClassifier, "fit_loop", interrupted_fit_loop)
+    querier = StrategyQuerier(net, MarginSampling(), n_queries=5, random_state=0)
+    with pytest.raises(KeyboardInterrupt):
+        querier.fit(X[:100], y[:100])
+    assert not hasattr(querier, "estimator_")

@@ -78,6 +78,7 @@ class FisherBatchValue:
     """
 
     chunk_size = 512
+    norm_clip = None
 
     def __init__(
         self,
@@ -107,6 +108,10 @@ class FisherBatchValue:
         self.dim = max(1, min(dim, rank, max(2, n_labeled // 2)))
         scale = S[: self.dim] / np.sqrt(max(E.shape[0] - 1, 1))
         self._projection = Vt[: self.dim].T / scale.clamp_min(1e-12)
+        self._clip = None
+        if self.norm_clip is not None:
+            norms = ((E - self._mean) @ self._projection).norm(dim=1)
+            self._clip = float(torch.quantile(norms, self.norm_clip))
         self._pool_embedding = pool_embedding
         self._pool_proba = pool_proba
         F_U = self._fisher_sum(E, self._tensor(np.asarray(pool_proba)[sub]))
@@ -149,6 +154,9 @@ class FisherBatchValue:
 
     def _whiten(self, embedding):
         z = (embedding - self._mean) @ self._projection
+        if self._clip is not None:
+            norms = z.norm(dim=1, keepdim=True).clamp_min(1e-12)
+            z = z * (self._clip / norms).clamp(max=1.0)
         return torch.cat([z, torch.ones_like(z[:, :1])], 1)
 
     def _fisher_sum(self, embedding, proba):
@@ -182,41 +190,67 @@ class FisherBatchValue:
         after = torch.linalg.solve(self.M + flat @ flat.T, self.F_U)
         return self.base - torch.trace(after)
 
-    def greedy(self, G, n_select):
+    def greedy(self, G, n_select, prior=None):
         """Forward selection of ``n_select`` rows of ``G`` by largest gain.
 
-        Keeps ``Q_i = M^-1 G_i`` and ``W_i = F_U Q_i`` for every candidate and
-        updates both by Woodbury after each pick (rank C), so a step costs
-        O(n C^2 C D). The gain of adding ``i`` is
-        ``tr((I + G_i^T Q_i)^-1 Q_i^T W_i)``.
+        The gain of adding sample ``i`` is ``tr(R_i^-1 T_i)`` with the C x C
+        blocks ``R_i = I + G_i^T M^-1 G_i`` and ``T_i = G_i^T M^-1 F_U M^-1
+        G_i``. After a pick ``j`` (``M^-1`` loses the rank-C term ``Q_j K
+        Q_j^T``, ``Q_j = M^-1 G_j``, ``K = R_j^-1``), only these blocks are
+        updated, from ``S_i = G_i^T Q_j`` and ``U_i = G_i^T M^-1 F_U Q_j``:
+        two (C x P) by (P x n C) products per step, then n small C x C
+        products, never the (n, P, C) stacks.
+
+        Parameters
+        ----------
+        G : tensor of shape (n, C * D, C)
+            The proposals' factors (:meth:`factors`).
+        n_select : int
+            How many to pick.
+        prior : tensor of shape (n,), optional
+            Positive multipliers of each proposal's gain.
 
         Returns
         -------
         order : ndarray of shape (n_select,), dtype int64
             Rows of ``G`` in the order they were picked.
         """
-        Q = torch.matmul(self.M_inv, G)
-        W = torch.matmul(self.F_U, Q)
-        eye = torch.eye(G.shape[2], dtype=G.dtype, device=G.device)
-        available = torch.ones(G.shape[0], dtype=torch.bool, device=G.device)
+        n, P, C = G.shape
+        flat = G.permute(1, 0, 2).reshape(P, n * C)
+
+        def blocks(A):  # G_i^T A for every i, shape (n, C, A.shape[1])
+            return (A.T @ flat).reshape(A.shape[1], n, C).permute(1, 2, 0)
+
+        M_inv = self.M_inv.clone()
+        Q = torch.matmul(M_inv, G)
+        eye = torch.eye(C, dtype=G.dtype, device=G.device)
+        R = eye + G.transpose(1, 2) @ Q
+        T = Q.transpose(1, 2) @ torch.matmul(self.F_U, Q)
+        del Q
+        available = torch.ones(n, dtype=torch.bool, device=G.device)
         order = []
-        for _ in range(min(n_select, G.shape[0])):
-            R = eye + G.transpose(1, 2) @ Q
-            T = Q.transpose(1, 2) @ W
+        for _ in range(min(n_select, n)):
             gain = torch.linalg.solve(R, T).diagonal(dim1=1, dim2=2).sum(1)
             if not torch.isfinite(gain[available]).all():
                 raise ValueError(
                     "The Fisher gains of some proposals are not finite: their "
                     "probabilities or embeddings are NaN or infinite."
                 )
+            if prior is not None:
+                gain = gain * prior
             gain = torch.where(available, gain, torch.full_like(gain, -np.inf))
             j = int(torch.argmax(gain))
             order.append(j)
             available[j] = False
+            Q_j = M_inv @ G[j]
             K = torch.linalg.inv(R[j])
-            KH = K @ (Q[j].T @ G)
-            Q = Q - Q[j] @ KH
-            W = W - W[j] @ KH
+            K = (K + K.T) / 2
+            S, U = blocks(torch.cat([Q_j, M_inv @ (self.F_U @ Q_j)], 1)).split(C, 2)
+            SK = S @ K
+            SKt = SK.transpose(1, 2)
+            T = T - U @ SKt - SK @ U.transpose(1, 2) + SK @ T[j] @ SKt
+            R = R - SK @ S.transpose(1, 2)
+            M_inv = M_inv - Q_j @ K @ Q_j.T
         return np.asarray(order, dtype=np.int64)
 
     def gradient(
