@@ -24,18 +24,6 @@ def _run(block, name, params, seed):
 
     torch.set_num_threads(1)
     from skautoal import AutoALQuerier, benchmark, suite
-    from skautoal.search import FisherBatchValue
-
-    FisherBatchValue.norm_clip = None
-    AutoALQuerier._consensus_power = 0
-    params = None if params is None else dict(params)
-    for key in [k for k in params or {} if k.startswith("_")]:
-        owner = AutoALQuerier if hasattr(AutoALQuerier, key) else FisherBatchValue
-        setattr(
-            owner,
-            key.lstrip("_") if owner is FisherBatchValue else key,
-            params.pop(key),
-        )
 
     if params is None:
         record = suite.run_one(block, name, seed)

@@ -69,49 +69,73 @@ def quickstart(n_labeled=100, n_queries=10, random_state=0, out=None):
     )
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(
-        prog="python -m skautoal", description="skautoal command line"
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one ``skautoal: error: ...`` line, exit status 2."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"skautoal: error: {message}\n")
+
+
+class _Terminated(Exception):
+    """SIGTERM, turned into an exception so cleanup code runs."""
+
+
+def _on_sigterm(signum, frame):
+    raise _Terminated
+
+
+# What a user can cause (a bad option value, a missing or unreadable file):
+# one line on stderr, no traceback.
+USER_ERRORS = (ValueError, OSError, UnicodeDecodeError)
+
+
+def build_parser():
+    """The command line's parser."""
+    parser = _Parser(prog="python -m skautoal", description="skautoal command line")
+    parser.add_argument(
+        "--verbose", action="store_true", help="show tracebacks of errors"
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     quick = sub.add_parser(
         "quickstart", help="fit a net on digits and show each strategy's picks"
     )
     quick.add_argument("--n-labeled", type=int, default=100)
     quick.add_argument("--n-queries", type=int, default=10)
     quick.add_argument("--random-state", type=int, default=0)
-    from .benchmark import add_arguments, run_benchmark
+    from . import suite
+    from .benchmark import add_arguments
 
     bench = sub.add_parser(
         "benchmark", help="compare AutoAL, the baselines and every strategy"
     )
     add_arguments(bench)
-    from . import suite
-
     suite_parser = sub.add_parser(
         "suite", help="paired experiments over data-set blocks, with statistics"
     )
     suite.add_arguments(suite_parser)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def _run(args):
+    from . import suite
+    from .benchmark import run_benchmark
+
     if args.command == "quickstart":
         quickstart(args.n_labeled, args.n_queries, args.random_state)
-        return 0
-    if args.command == "suite":
-        try:
-            suite.run_suite(
-                blocks=args.blocks,
-                methods=args.methods,
-                seeds=args.seeds,
-                n_jobs=args.n_jobs,
-                n_rounds=args.n_rounds,
-                out=args.out,
-                device=args.device,
-                progress=not args.no_progress,
-            )
-        except (ValueError, FileNotFoundError) as exc:
-            parser.exit(2, f"error: {exc}\n")
-        return 0
-    try:
+    elif args.command == "suite":
+        suite.run_suite(
+            blocks=args.blocks,
+            methods=args.methods,
+            seeds=args.seeds,
+            n_jobs=args.n_jobs,
+            n_rounds=args.n_rounds,
+            out=args.out,
+            device=args.device,
+            progress=not args.no_progress,
+            overwrite=args.overwrite,
+        )
+    else:
         run_benchmark(
             dataset=args.dataset,
             model=args.model,
@@ -127,9 +151,42 @@ def main(argv=None):
             target=args.target,
             out=args.out,
             progress=not args.no_progress,
+            overwrite=args.overwrite,
         )
-    except (ValueError, FileNotFoundError) as exc:
-        parser.exit(2, f"error: {exc}\n")
+
+
+def main(argv=None):
+    """Run the command line; return its exit status.
+
+    0 on success, 2 for a user error (one line on stderr; ``--verbose``
+    adds the traceback), 130 after Ctrl+C and 143 after SIGTERM. The suite
+    and the benchmark keep every finished run on disk, so rerunning the same
+    command resumes.
+    """
+    import signal
+    import threading
+    import traceback
+
+    args = build_parser().parse_args(argv)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        _run(args)
+    except KeyboardInterrupt:
+        print("skautoal: interrupted; finished runs are kept.", file=sys.stderr)
+        return 130
+    except _Terminated:
+        print("skautoal: terminated; finished runs are kept.", file=sys.stderr)
+        return 143
+    except USER_ERRORS as exc:
+        if args.verbose:
+            traceback.print_exc()
+        print(f"skautoal: error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return 0
 
 

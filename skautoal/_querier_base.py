@@ -36,7 +36,7 @@ from .strategies import (
 from .utils._interrupt import propagate_interrupts
 from .utils._selection import top_k
 from .utils._torch import seeded
-from .utils._validation import check_n_queries
+from .utils._validation import check_label_kinds, check_n_queries
 
 # Marks "no y given" apart from y=None, which fit must reject with
 # scikit-learn's own message.
@@ -103,6 +103,8 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             The fitted querier.
         """
         X, y = self._validate_X(X, reset=True, y=y)
+        if np.asarray(y).dtype.kind in "OUS":
+            check_label_kinds(np.asarray(y).ravel(), "y")
         check_classification_targets(y)
         encoder = LabelEncoder().fit(y)
         self.classes_ = encoder.classes_
@@ -119,7 +121,9 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     f"{queried.min()} to {queried.max()}."
                 )
         start = time.perf_counter()
-        self.estimator_ = fit_clone(self.estimator, X, y_encoded, random_state)
+        self.estimator_ = fit_clone(
+            self.estimator, X, y_encoded, random_state, n_classes=len(self.classes_)
+        )
         timings["task_model"] = time.perf_counter() - start
         self._X_labeled = X
         self.fit_timings_ = timings
@@ -215,7 +219,15 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
         """
         check_is_fitted(self)
-        return self.estimator_.predict_proba(self._validate_X(X, reset=False))
+        proba = self.estimator_.predict_proba(self._validate_X(X, reset=False))
+        n_classes = len(self.classes_)
+        if proba.shape[1] > n_classes:
+            # A net sized for every class of the task, fitted before all of
+            # them were labelled: its extra outputs are classes with no
+            # label yet, which ``classes_`` cannot name.
+            proba = proba[:, :n_classes]
+            proba = proba / np.clip(proba.sum(1, keepdims=True), 1e-12, None)
+        return proba
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -223,7 +235,7 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return tags
 
 
-def fit_clone(estimator, X, y, random_state):
+def fit_clone(estimator, X, y, random_state, *, n_classes=None):
     """Fit a clone of ``estimator`` with torch's global RNG seeded from
     ``random_state``, so skorch's weight init and shuffling are reproducible."""
     final = _final_step(estimator)
@@ -235,7 +247,26 @@ def fit_clone(estimator, X, y, random_state):
         propagate_interrupts(),
         seeded(random_state.randint(np.iinfo(np.int32).max), device),
     ):
-        return clone(estimator).fit(X, y)
+        try:
+            fitted = clone(estimator).fit(X, y)
+        except (IndexError, RuntimeError) as exc:
+            if _is_skorch_net(final) and "out of bounds" in str(exc):
+                wanted = n_classes or int(np.max(y)) + 1
+                raise ValueError(
+                    f"The task model's module has fewer outputs than the {wanted} "
+                    f"classes in y ({exc}). Set module__n_classes={wanted} on the "
+                    "net."
+                ) from exc
+            raise
+    if n_classes is not None and _is_skorch_net(final):
+        width = TaskModel(fitted).predict_proba(X[:1]).shape[1]
+        if width < n_classes:
+            raise ValueError(
+                f"The task model's module outputs {width} columns, but y has "
+                f"{n_classes} classes; the columns of predict_proba must cover the "
+                f"classes. Set module__n_classes={n_classes} on the net."
+            )
+    return fitted
 
 
 def candidate_picks(candidates, outputs, n_picks, labeled, random_state):

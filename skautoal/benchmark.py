@@ -126,9 +126,17 @@ def run_benchmark(
     target=None,
     out="benchmark_results",
     progress=True,
+    overwrite=False,
     log=print,
 ):
     """Run every method over ``seeds`` and write the results to ``out``.
+
+    Each finished (seed, method) run is appended to ``out/runs.jsonl`` at
+    once, so an interrupted benchmark loses only the run in flight and the
+    same command resumes it. ``out/settings.json`` records the run's
+    identity (options, data content hash, querier parameters, version);
+    other settings are refused, unless ``overwrite=True``, which deletes the
+    folder's runs first.
 
     Returns
     -------
@@ -140,8 +148,27 @@ def run_benchmark(
 
     from .datasets import load_dataset
     from .loop import simulate
+    from .utils._torch import resolve_device
+    from .utils._validation import check_cli_int, check_output_dir
 
     methods = parse_methods(methods)
+    seeds = check_cli_int(seeds, "--seeds", 1)
+    initial_size = check_cli_int(initial_size, "--initial-size", 1)
+    n_queries = check_cli_int(n_queries, "--n-queries", 1)
+    n_rounds = check_cli_int(n_rounds, "--n-rounds", 0)
+    if pool_size is not None:
+        pool_size = check_cli_int(pool_size, "--pool-size", 1)
+    if not (isinstance(test_size, float) and 0 < test_size < 1) and not (
+        isinstance(test_size, int)
+        and not isinstance(test_size, bool)
+        and test_size >= 1
+    ):
+        raise ValueError(
+            f"--test-size must be a fraction in (0, 1) or a number of samples >= 1; "
+            f"got {test_size!r}."
+        )
+    resolve_device(device, "--device")
+    check_output_dir(out)
     images = model == "cnn" and dataset == "digits"
     X, y = load_dataset(dataset, data_dir=data_dir, target=target, images=images)
     if model == "auto":
@@ -151,23 +178,47 @@ def run_benchmark(
     device_name = (
         ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
     )
-    os.makedirs(out, exist_ok=True)
-    results = {
-        "config": dict(
-            dataset=dataset,
-            model=model,
-            methods=methods,
-            seeds=seeds,
-            initial_size=initial_size,
-            n_queries=n_queries,
-            n_rounds=n_rounds,
-            test_size=test_size,
-            pool_size=pool_size,
-            device=device_name,
+    from ._version import __version__
+    from .suite import (
+        _append,
+        _drop_torn_line,
+        check_folder_identity,
+        method_fingerprints,
+        read_runs,
+    )
+    from .utils._fingerprint import content_hash
+
+    config = dict(
+        dataset=dataset,
+        model=model,
+        methods=methods,
+        seeds=seeds,
+        initial_size=initial_size,
+        n_queries=n_queries,
+        n_rounds=n_rounds,
+        test_size=test_size,
+        pool_size=pool_size,
+        device=device_name,
+    )
+    check_folder_identity(
+        out,
+        dict(
+            config,
+            data=f"{content_hash(X)}:{content_hash(y)}",
+            queriers=method_fingerprints(methods, device),
+            version=__version__,
         ),
-        "curves": {m: [] for m in methods},
-    }
+        overwrite=overwrite,
+        what="benchmark run",
+    )
+    runs_path = os.path.join(out, "runs.jsonl")
+    _drop_torn_line(runs_path)
+    done = {(r["seed"], r["method"]): r for r in read_runs(runs_path)}
+    if done:
+        log(f"resuming: {len(done)} of {seeds * len(methods)} runs already in {out}")
     for seed in range(seeds):
+        if all((seed, m) in done for m in methods):
+            continue
         X_pool, X_test, y_pool, y_test = train_test_split(
             X, y, test_size=test_size, stratify=y, random_state=seed
         )
@@ -177,6 +228,8 @@ def run_benchmark(
             )
             X_pool, y_pool = X_pool[keep], y_pool[keep]
         for method in methods:
+            if (seed, method) in done:
+                continue
             estimator = task_model(
                 model, X.shape[1:], n_classes, device_name, random_state=seed
             )
@@ -195,11 +248,17 @@ def run_benchmark(
             )
             record = curve.to_dict()
             record["seconds"] = time.perf_counter() - start
-            results["curves"][method].append(record)
+            record.update(seed=seed, method=method)
+            _append(runs_path, record)
+            done[(seed, method)] = record
             log(
                 f"seed {seed} {method:<9} AUBC {curve.aubc:.4f} "
                 f"({record['seconds']:.1f} s)"
             )
+    results = {
+        "config": config,
+        "curves": {m: [done[(s, m)] for s in range(seeds)] for m in methods},
+    }
     table = aubc_table(results)
     results["aubc"] = table
     with open(os.path.join(out, "results.json"), "w") as f:
@@ -322,3 +381,8 @@ def add_arguments(parser):
     parser.add_argument("--device", default="auto")
     parser.add_argument("--out", default="benchmark_results")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="delete the runs in --out instead of resuming them",
+    )

@@ -3,6 +3,7 @@
 import csv
 import gzip
 import os
+import zipfile
 
 import numpy as np
 
@@ -73,33 +74,77 @@ def load_fashion_mnist(data_dir=None, *, subset="train"):
 
 def load_npz(path):
     """Arrays ``X`` and ``y`` from an ``.npz`` file."""
-    with np.load(path, allow_pickle=False) as data:
+    try:
+        data = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"No such dataset file: {path!r}.") from None
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+        raise ValueError(f"{path!r} is not a readable .npz file ({exc}).") from exc
+    with data:
         missing = {"X", "y"} - set(data.files)
         if missing:
             raise ValueError(
                 f"{path!r} must hold arrays 'X' and 'y'; it lacks {sorted(missing)} "
                 f"(it has {data.files})."
             )
-        return np.asarray(data["X"], dtype=np.float32), np.asarray(data["y"])
+        try:
+            X = np.asarray(data["X"], dtype=np.float32)
+            y = np.asarray(data["y"])
+        except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+            raise ValueError(f"{path!r} has unreadable arrays ({exc}).") from exc
+    if X.ndim < 2 or y.ndim != 1 or len(X) != len(y) or not len(y):
+        raise ValueError(
+            f"{path!r} must hold X of shape (n_samples, ...) and y of shape "
+            f"(n_samples,) with n_samples >= 1; got X {X.shape} and y {y.shape}."
+        )
+    return X, y
 
 
 def load_csv(path, target):
-    """Numeric feature columns and the ``target`` column of a CSV file."""
-    with open(path, newline="") as f:
-        rows = list(csv.reader(f))
-    header, body = rows[0], [r for r in rows[1:] if r]
+    """Numeric feature columns and the ``target`` column of a CSV file.
+
+    Raises
+    ------
+    ValueError
+        Naming the file, and the row where one is at fault: an empty file,
+        a header without rows, a row with the wrong number of fields, an
+        empty label or a non-numeric feature.
+    """
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.reader(f))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"No such dataset file: {path!r}.") from None
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path!r} is not a text CSV file ({exc}).") from exc
+    if not rows:
+        raise ValueError(f"{path!r} is empty: expected a header and data rows.")
+    header = rows[0]
     if target not in header:
         raise ValueError(f"--target {target!r} is not a column of {path!r}: {header}.")
+    body = [(number, r) for number, r in enumerate(rows[1:], start=2) if r]
+    if not body:
+        raise ValueError(f"{path!r} has a header but no data rows.")
     col = header.index(target)
-    y = np.array([r[col] for r in body])
-    try:
-        X = np.array(
-            [[float(v) for i, v in enumerate(r) if i != col] for r in body],
-            dtype=np.float32,
-        )
-    except ValueError as exc:
-        raise ValueError(f"{path!r} has a non-numeric feature column: {exc}") from exc
-    return X, y
+    y, X = [], []
+    for number, r in body:
+        if len(r) != len(header):
+            raise ValueError(
+                f"{path!r}, row {number}: {len(r)} fields, but the header has "
+                f"{len(header)}."
+            )
+        if not r[col].strip():
+            raise ValueError(
+                f"{path!r}, row {number}: the label column {target!r} is empty."
+            )
+        y.append(r[col].strip())
+        try:
+            X.append([float(v) for i, v in enumerate(r) if i != col])
+        except ValueError as exc:
+            raise ValueError(
+                f"{path!r}, row {number}: a non-numeric feature ({exc})."
+            ) from exc
+    return np.array(X, dtype=np.float32), np.array(y)
 
 
 def load_dataset(name, *, data_dir=None, target=None, images=False):

@@ -11,7 +11,7 @@ from sklearn.base import clone
 from sklearn.utils import _safe_indexing, check_random_state
 
 from .utils._fingerprint import fingerprint_differences, run_fingerprint
-from .utils._validation import check_positive_int
+from .utils._validation import check_label_kinds, check_positive_int
 
 
 def aubc(n_labeled, scores):
@@ -436,6 +436,9 @@ class ActiveLearner:
         known = [int(i) for i in indices if int(i) in self.taught]
         if known:
             raise ValueError(f"The pool samples {known} are already labelled.")
+        check_label_kinds(
+            labels, "labels", known=[*(self.y_labeled or []), *self.taught.values()]
+        )
         for index, label in zip(indices, labels, strict=True):
             self.taught[int(index)] = label
 

@@ -334,8 +334,6 @@ class AutoALQuerier(_CandidateQuerier):
         "verbose": ["verbose"],
     }
 
-    _consensus_power = 0
-
     def __init__(
         self,
         estimator,
@@ -638,11 +636,7 @@ class AutoALQuerier(_CandidateQuerier):
         )
         G = value.factors(union)
         if self.optimizer == "greedy":
-            prior = None
-            if self._consensus_power:
-                count = masks[union].sum(1) / masks.shape[1]
-                prior = torch.as_tensor(count**self._consensus_power, dtype=G.dtype)
-            order = value.greedy(G, n_queries, prior=prior)
+            order = value.greedy(G, n_queries)
         else:
             prior = 0.9 * self._share_state + 0.1 / len(self._share_state)
             generator = torch.Generator().manual_seed(

@@ -22,6 +22,8 @@ from .benchmark import (
     make_querier,
     parse_methods,
 )
+from .utils._torch import resolve_device
+from .utils._validation import check_cli_int, check_output_dir
 
 
 @dataclass(frozen=True)
@@ -254,8 +256,30 @@ def read_runs(path):
     return runs
 
 
-def _check_settings(out, settings):
+def method_fingerprints(methods, device="cpu"):
+    """Each method's querier parameters (without the task model), as text.
+
+    Part of a results folder's identity: a changed default in a new release
+    is refused rather than mixed with the folder's older runs.
+    """
+    from .utils._fingerprint import stable_repr
+
+    return {m: stable_repr(make_querier(m, None, 1, 0, device)) for m in methods}
+
+
+def check_folder_identity(out, settings, *, overwrite=False, what="suite run"):
+    """Refuse a results folder that holds runs of other settings.
+
+    ``settings.json`` in ``out`` records the settings of the runs there; a
+    rerun with the same settings resumes, any difference is refused with an
+    error naming it, and ``overwrite=True`` deletes the old runs instead.
+    """
     path = os.path.join(out, "settings.json")
+    runs = os.path.join(out, "runs.jsonl")
+    if overwrite:
+        for name in (path, runs, os.path.join(out, "results.json")):
+            if os.path.exists(name):
+                os.remove(name)
     if os.path.exists(path):
         with open(path) as f:
             stored = json.load(f)
@@ -266,22 +290,40 @@ def _check_settings(out, settings):
         )
         if diff:
             details = "; ".join(
-                f"{k}: folder has {stored.get(k)!r}, this run asks for "
-                f"{settings.get(k)!r}"
+                f"{k}: folder has {_short(stored.get(k))}, this run asks for "
+                f"{_short(settings.get(k))}"
                 for k in diff
             )
             raise ValueError(
-                f"{out!r} holds a suite run with other settings ({details}). "
-                "Use another --out folder, or the same settings to resume."
+                f"{out!r} holds a {what} with other settings ({details}). Use "
+                "another --out folder, the same settings to resume, or "
+                "--overwrite to replace it."
             )
     else:
+        if os.path.exists(runs) or os.path.exists(os.path.join(out, "results.json")):
+            raise ValueError(
+                f"{out!r} holds results without a record of their settings (an "
+                "older version wrote them). Use another --out folder, or "
+                "--overwrite to replace them."
+            )
         with open(path, "w") as f:
             json.dump(settings, f, indent=1)
 
 
+def _short(value):
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
 def _init_worker():
+    import signal
+
     import torch
 
+    # A Ctrl+C in a terminal reaches every process of the group: the parent
+    # handles it (and stops the workers), so a worker never dies half-way
+    # through writing a result.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     torch.set_num_threads(1)
 
 
@@ -295,10 +337,16 @@ def run_suite(
     out="suite_results",
     device="cpu",
     progress=True,
+    overwrite=False,
     log=print,
 ):
     """Run every (block, method, seed) not yet in ``out/runs.jsonl``, then
     write the summary, statistics and plots.
+
+    ``out`` records the settings (blocks and their data's content hash,
+    methods and their querier parameters, seeds, rounds, device, version):
+    a rerun with the same settings resumes, other settings are refused, and
+    ``overwrite=True`` deletes the folder's runs first.
 
     Returns
     -------
@@ -311,21 +359,23 @@ def run_suite(
         if methods is None
         else parse_methods(methods, SUITE_METHODS, OPTIONAL_METHODS)
     )
-    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
-        raise ValueError(f"--seeds must be an int >= 1; got {seeds!r}.")
-    if n_rounds is not None and (not isinstance(n_rounds, int) or n_rounds < 1):
-        raise ValueError(f"--n-rounds must be an int >= 1; got {n_rounds!r}.")
-    n_jobs = os.cpu_count() if n_jobs is None else n_jobs
-    if not isinstance(n_jobs, int) or n_jobs < 1:
-        raise ValueError(f"--n-jobs must be an int >= 1; got {n_jobs!r}.")
-    available = []
+    seeds = check_cli_int(seeds, "--seeds", 1)
+    if n_rounds is not None:
+        check_cli_int(n_rounds, "--n-rounds", 1)
+    n_jobs = check_cli_int(os.cpu_count() if n_jobs is None else n_jobs, "--n-jobs", 1)
+    resolve_device(device, "--device")
+    check_output_dir(out)
+    from .utils._fingerprint import content_hash
+
+    available, data = [], {}
     for name in blocks:
         try:
-            load_block(name)
+            X, y = load_block(name)
         except FileNotFoundError as exc:
             log(f"block {name} skipped: {exc}")
             continue
         available.append(name)
+        data[name] = f"{content_hash(X)}:{content_hash(y)}"
     os.makedirs(out, exist_ok=True)
     from ._version import __version__
 
@@ -336,8 +386,10 @@ def run_suite(
         n_rounds=n_rounds,
         device=device,
         version=__version__,
+        data=data,
+        queriers=method_fingerprints(methods, device),
     )
-    _check_settings(out, settings)
+    check_folder_identity(out, settings, overwrite=overwrite)
     path = os.path.join(out, "runs.jsonl")
     _drop_torn_line(path)
     done = {(r["block"], r["method"], r["seed"]) for r in read_runs(path)}
@@ -399,8 +451,11 @@ def _execute(todo, path, n_jobs, n_rounds, device, progress, log):
                         bar.set_postfix_str(f"{b} {m} seed {s}")
                         bar.update(1)
         except BaseException:
-            for future in pending:
-                future.cancel()
+            # Interrupted (Ctrl+C, SIGTERM) or failed: finished runs are on
+            # disk already; the runs in flight are stopped, not awaited.
+            pool.shutdown(wait=False, cancel_futures=True)
+            for child in multiprocessing.active_children():
+                child.terminate()
             raise
         finally:
             if bar is not None:
@@ -780,3 +835,8 @@ def add_arguments(parser):
     parser.add_argument("--out", default="suite_results")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="delete the runs in --out instead of resuming them",
+    )

@@ -47,6 +47,36 @@ def test_benchmark_on_digits_writes_everything(tmp_path, capsys):
     assert "| rank | method |" in capsys.readouterr().out
 
 
+def test_benchmark_resumes_refuses_other_settings_and_overwrites(tmp_path, capsys):
+    out = tmp_path / "out"
+    args = ["benchmark", "--methods", "margin,random", "--out", str(out), *SMALL]
+    assert main(args) == 0
+    runs = (out / "runs.jsonl").read_text()
+    assert len(runs.splitlines()) == 2
+    capsys.readouterr()
+    # The same command again does no work and keeps the runs.
+    assert main(args) == 0
+    assert (out / "runs.jsonl").read_text() == runs
+    assert "resuming: 2 of 2 runs" in capsys.readouterr().out
+    # Other settings are refused, naming the difference; nothing is lost.
+    other = [a if a != "10" else "12" for a in args]  # --n-queries 12
+    assert main(other) == 2
+    assert "n_queries: folder has 10, this run asks for 12" in capsys.readouterr().err
+    assert (out / "runs.jsonl").read_text() == runs
+    # --overwrite replaces them.
+    assert main([*other, "--overwrite"]) == 0
+    first = json.loads((out / "runs.jsonl").read_text().splitlines()[0])
+    assert first["n_labeled"] == [30, 42, 54]
+
+
+def test_benchmark_refuses_results_of_an_older_version(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "results.json").write_text("{}")
+    assert main(["benchmark", "--out", str(out), *SMALL]) == 2
+    assert (out / "results.json").read_text() == "{}"
+
+
 @pytest.mark.slow
 def test_benchmark_on_npz_with_cnn(tmp_path):
     rng = np.random.RandomState(0)
@@ -96,8 +126,9 @@ def test_benchmark_on_csv(tmp_path):
 
 
 def test_bad_arguments(tmp_path, capsys):
-    with pytest.raises(SystemExit):
-        main(["benchmark", "--methods", "magic", "--out", str(tmp_path), *SMALL])
+    assert (
+        main(["benchmark", "--methods", "magic", "--out", str(tmp_path), *SMALL]) == 2
+    )
     assert "Unknown --methods" in capsys.readouterr().err
     with pytest.raises(ValueError, match="needs --target"):
         load_dataset("x.csv")

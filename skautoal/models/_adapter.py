@@ -33,6 +33,67 @@ def _last_linear(module):
     return linears[-1] if linears else None
 
 
+def check_outputs(proba, embedding=None, *, net=None):
+    """Raise if a chunk of a task model's outputs cannot be trusted.
+
+    Probabilities must be finite, in [0, 1] and sum to 1 per row; embeddings
+    finite. Every strategy ranks by these, so a NaN row or a logit row would
+    otherwise turn into empty, arbitrary or random picks without a word.
+    """
+    proba = np.asarray(proba)
+    if not np.isfinite(proba).all():
+        raise ValueError(
+            "The task model's predicted probabilities contain NaN or infinity, so "
+            "no sample can be ranked: the fit has probably diverged (a learning "
+            "rate too high, or unscaled inputs). Refit it, or check the data."
+        )
+    if embedding is not None and not np.isfinite(embedding).all():
+        raise ValueError(
+            "The task model's embeddings contain NaN or infinity: the fit has "
+            "probably diverged, or the inputs overflow float32. Refit it, or "
+            "check the data's scale."
+        )
+    tol = 1e-3
+    if proba.size and (
+        proba.min() < -tol
+        or proba.max() > 1 + tol
+        or np.abs(proba.sum(1) - 1).max() > tol * max(1, proba.shape[1] ** 0.5)
+    ):
+        criterion = getattr(net, "criterion", None)
+        name = getattr(criterion, "__name__", type(criterion).__name__)
+        hint = (
+            f" The net's criterion is {name}, which expects probabilities: the "
+            "module most likely outputs logits. End its forward with a softmax, "
+            "or use criterion=torch.nn.CrossEntropyLoss."
+            if net is not None
+            else ""
+        )
+        raise ValueError(
+            "The task model's predict_proba output is not a probability "
+            f"distribution per sample (values from {proba.min():.3g} to "
+            f"{proba.max():.3g}, row sums up to "
+            f"{np.abs(proba.sum(1) - 1).max() + 1:.3g}).{hint}"
+        )
+
+
+def _warn_double_softmax(net, out):
+    """A module ending in softmax trained with CrossEntropyLoss."""
+    if not isinstance(net.criterion_, nn.CrossEntropyLoss):
+        return
+    out = out.detach()
+    if out.ndim == 2 and out.shape[1] > 1 and (out >= 0).all():
+        if torch.allclose(out.sum(1), torch.ones(len(out), device=out.device)):
+            warnings.warn(
+                "The task model's module already outputs probabilities (rows sum "
+                "to 1) but the criterion is CrossEntropyLoss, which applies a "
+                "softmax of its own: the net trains on a double softmax and its "
+                "predictions are all near 1/n_classes. Return logits from the "
+                "module, or use criterion=torch.nn.NLLLoss with log-probabilities.",
+                UserWarning,
+                stacklevel=6,
+            )
+
+
 def _dropout_layers(module):
     return [m for m in module.modules() if isinstance(m, nn.modules.dropout._DropoutNd)]
 
@@ -155,12 +216,19 @@ class TaskModel:
                     out = self.net.infer(chunk)
                     if isinstance(out, tuple):
                         out = out[0]
+                    if not probas:
+                        _warn_double_softmax(self.net, out)
                     probas.append(nonlin(out).float().cpu())
                     if use_embed:
                         emb = module.embed(chunk.to(self.device))
                         embeddings.append(emb.flatten(1).float().cpu())
                     elif capture_embedding:
                         embeddings.append(captured.pop().flatten(1).float().cpu())
+                    check_outputs(
+                        probas[-1].numpy(),
+                        embeddings[-1].numpy() if capture_embedding else None,
+                        net=self.net,
+                    )
         finally:
             if hook is not None:
                 hook.remove()
@@ -197,6 +265,7 @@ class TaskModel:
         if embedding:
             dense = Xt.toarray() if hasattr(Xt, "toarray") else np.asarray(Xt)
             emb = dense.reshape(dense.shape[0], -1).astype(np.float32)
+        check_outputs(proba, emb)
         return proba.astype(np.float32), emb
 
     def mc_predict_proba(self, X, n_passes, random_state):

@@ -78,7 +78,6 @@ class FisherBatchValue:
     """
 
     chunk_size = 512
-    norm_clip = None
 
     def __init__(
         self,
@@ -108,10 +107,6 @@ class FisherBatchValue:
         self.dim = max(1, min(dim, rank, max(2, n_labeled // 2)))
         scale = S[: self.dim] / np.sqrt(max(E.shape[0] - 1, 1))
         self._projection = Vt[: self.dim].T / scale.clamp_min(1e-12)
-        self._clip = None
-        if self.norm_clip is not None:
-            norms = ((E - self._mean) @ self._projection).norm(dim=1)
-            self._clip = float(torch.quantile(norms, self.norm_clip))
         self._pool_embedding = pool_embedding
         self._pool_proba = pool_proba
         F_U = self._fisher_sum(E, self._tensor(np.asarray(pool_proba)[sub]))
@@ -154,9 +149,6 @@ class FisherBatchValue:
 
     def _whiten(self, embedding):
         z = (embedding - self._mean) @ self._projection
-        if self._clip is not None:
-            norms = z.norm(dim=1, keepdim=True).clamp_min(1e-12)
-            z = z * (self._clip / norms).clamp(max=1.0)
         return torch.cat([z, torch.ones_like(z[:, :1])], 1)
 
     def _fisher_sum(self, embedding, proba):
@@ -190,7 +182,7 @@ class FisherBatchValue:
         after = torch.linalg.solve(self.M + flat @ flat.T, self.F_U)
         return self.base - torch.trace(after)
 
-    def greedy(self, G, n_select, prior=None):
+    def greedy(self, G, n_select):
         """Forward selection of ``n_select`` rows of ``G`` by largest gain.
 
         The gain of adding sample ``i`` is ``tr(R_i^-1 T_i)`` with the C x C
@@ -207,8 +199,6 @@ class FisherBatchValue:
             The proposals' factors (:meth:`factors`).
         n_select : int
             How many to pick.
-        prior : tensor of shape (n,), optional
-            Positive multipliers of each proposal's gain.
 
         Returns
         -------
@@ -236,8 +226,6 @@ class FisherBatchValue:
                     "The Fisher gains of some proposals are not finite: their "
                     "probabilities or embeddings are NaN or infinite."
                 )
-            if prior is not None:
-                gain = gain * prior
             gain = torch.where(available, gain, torch.full_like(gain, -np.inf))
             j = int(torch.argmax(gain))
             order.append(j)

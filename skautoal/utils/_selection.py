@@ -22,9 +22,22 @@ def top_k(scores, k, random_state):
     -------
     indices : ndarray of shape (k,), dtype int64
         Ordered from the largest score down.
+
+    Raises
+    ------
+    ValueError
+        If a score is NaN (it would be silently dropped or ranked
+        arbitrarily), or ``k`` is not in [0, n_samples].
     """
     scores = np.asarray(scores, dtype=np.float64)
     n = scores.shape[0]
+    if np.isnan(scores).any():
+        raise ValueError(
+            f"{int(np.isnan(scores).sum())} of {n} scores are NaN, so the top {k} "
+            "cannot be ranked: the task model's outputs are probably not finite."
+        )
+    if not 0 <= k <= n:
+        raise ValueError(f"Cannot pick the top {k} of {n} scores.")
     tie = random_state.random_sample(n)
     if k < n:
         kth = np.partition(scores, n - k)[n - k]

@@ -75,12 +75,91 @@ def check_finite_samples(X, name):
             f"{name} is empty: expected at least 1 sample, got shape {tuple(shape)}."
         )
     values = X.data if hasattr(X, "tocsr") else np.asarray(X)
-    if values.dtype.kind in "fc" and not np.isfinite(values).all():
-        raise ValueError(
-            f"{name} contains NaN or infinity: expected finite values only."
-        )
     if values.dtype.kind not in "biufc":
         raise ValueError(
             f"{name} must hold numbers; got an array of dtype {values.dtype} instead."
         )
+    if values.dtype.kind in "fc":
+        limit = np.finfo(np.float32).max
+        flat = values.reshape(len(values), -1) if values.ndim > 1 else values
+        for start in range(0, max(len(flat), 1), 8192):
+            chunk = np.abs(flat[start : start + 8192])
+            if not np.isfinite(chunk).all():
+                raise ValueError(
+                    f"{name} contains NaN or infinity: expected finite values only."
+                )
+            if values.dtype.itemsize > 4 and chunk.size and chunk.max() > limit:
+                raise ValueError(
+                    f"{name} holds values beyond float32's range (up to "
+                    f"{chunk.max():.3g}; float32 holds at most {limit:.3g}), and the "
+                    "task models and strategies compute in float32. Scale the "
+                    "features first (e.g. StandardScaler)."
+                )
     return int(shape[0])
+
+
+def label_kind(label):
+    """``"string"``, ``"number"`` or the type's name: the kind of one label."""
+    if isinstance(label, str | np.str_ | bytes):
+        return "string"
+    if isinstance(label, bool | np.bool_ | int | float | np.number):
+        return "number"
+    return type(label).__name__
+
+
+def check_label_kinds(labels, name, known=()):
+    """Refuse labels that mix strings and numbers, empty or NaN labels.
+
+    ``known`` are labels recorded earlier (an annotator's previous answers):
+    the new ones must be of the same kind, since ``1.0`` and ``"1"`` would
+    otherwise become two classes.
+    """
+    labels = list(labels)
+    for position, label in enumerate(labels):
+        if label_kind(label) == "string" and not str(label).strip():
+            raise ValueError(
+                f"The label at position {position} of {name} is empty; every "
+                "sample needs a class."
+            )
+        if label_kind(label) == "number" and label != label:
+            raise ValueError(
+                f"The label at position {position} of {name} is NaN; every "
+                "sample needs a class."
+            )
+    kinds = {label_kind(v) for v in labels}
+    before = {label_kind(v) for v in known}
+    if len(kinds | before) > 1:
+        example = {label_kind(v): v for v in [*known, *labels]}
+        shown = ", ".join(f"{k} {v!r}" for k, v in sorted(example.items()))
+        where = f"{name} and the labels recorded before" if before else name
+        raise ValueError(
+            f"{where} mix label types ({shown}); 1.0 and '1' would become two "
+            "classes. Convert all labels to one type."
+        )
+
+
+def check_output_dir(path, flag="--out"):
+    """Create ``path`` if needed and check that files can be written in it,
+    before any work starts (not after hours of runs)."""
+    import os
+    import tempfile
+
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise ValueError(f"{flag} {os.fspath(path)!r} exists and is not a folder.")
+    try:
+        os.makedirs(path, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise ValueError(
+            f"{flag} {os.fspath(path)!r} is not a writable folder ({exc.strerror})."
+        ) from exc
+
+
+def check_cli_int(value, flag, minimum):
+    """``value`` as an int >= ``minimum``, or a ValueError naming ``flag``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ValueError(f"{flag} must be an int >= {minimum}; got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{flag} must be an int >= {minimum}; got {value!r}.")
+    return int(value)

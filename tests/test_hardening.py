@@ -1,0 +1,173 @@
+"""Faults a careful user can cause: each gives a clear error, never a
+silently wrong result (issue 10, findings 3, 4, 5, 7, 8)."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.linear_model import LogisticRegression
+from skorch import NeuralNetClassifier
+from torch import nn
+
+from skautoal import AutoALQuerier
+from skautoal.baselines import StrategyQuerier
+from skautoal.loop import ActiveLearner
+from skautoal.models import MLPModule, TaskModel, default_net
+from skautoal.strategies import (
+    BADGE,
+    BALD,
+    CoreSet,
+    EntropySampling,
+    KMeansSampling,
+    LeastConfidence,
+    MarginSampling,
+)
+
+
+class LogitMLP(nn.Module):
+    """An MLP that returns logits (no softmax)."""
+
+    def __init__(self, n_classes=10, n_features=64):
+        super().__init__()
+        self.layers = nn.Sequential(
+            nn.Linear(n_features, 32), nn.ReLU(), nn.Linear(32, n_classes)
+        )
+
+    def forward(self, X):
+        return self.layers(X)
+
+
+def _net(module=MLPModule, **kwargs):
+    params = dict(
+        module=module,
+        module__n_classes=10,
+        module__n_features=64,
+        max_epochs=2,
+        train_split=None,
+        verbose=0,
+        device="cpu",
+    )
+    params.update(kwargs)
+    return NeuralNetClassifier(**params)
+
+
+@pytest.mark.parametrize(
+    "strategy",
+    [
+        MarginSampling(),
+        EntropySampling(),
+        LeastConfidence(),
+        BALD(n_passes=3),
+        KMeansSampling(),
+        CoreSet(),
+        BADGE(),
+    ],
+    ids=lambda s: type(s).__name__,
+)
+def test_diverged_model_raises_instead_of_empty_or_arbitrary_picks(digits, strategy):
+    X, y = digits
+    net = _net().fit(X[:100], y[:100])
+    with torch.no_grad():
+        for parameter in net.module_.parameters():
+            parameter.fill_(float("nan"))
+    with pytest.raises(ValueError, match="NaN or infinity.*diverged"):
+        strategy.select(net, X[100:400], 5, X_labeled=X[:100], random_state=0)
+
+
+def test_logits_with_nll_loss_are_refused_at_fit(digits):
+    X, y = digits
+    querier = StrategyQuerier(_net(LogitMLP), MarginSampling(), n_queries=5)
+    with pytest.raises(ValueError, match="not a probability.*NLLLoss.*logits"):
+        querier.fit(X[:100], y[:100])
+
+
+def test_softmax_module_with_cross_entropy_warns(digits):
+    X, y = digits
+    net = _net(criterion=nn.CrossEntropyLoss).fit(X[:100], y[:100])
+    with pytest.warns(UserWarning, match="double softmax"):
+        TaskModel(net).predict_proba(X[:10])
+
+
+def test_too_narrow_output_is_refused(digits):
+    X, y = digits
+    querier = StrategyQuerier(_net(module__n_classes=5), MarginSampling(), n_queries=5)
+    with pytest.raises(ValueError, match=r"module__n_classes=10"):
+        querier.fit(X[:200], y[:200])
+
+
+def test_wider_output_gives_one_column_per_class(digits):
+    """A net sized for classes not labelled yet (the usual start of active
+    learning) predicts over the classes seen, never an unknown index."""
+    X, y = digits
+    querier = StrategyQuerier(_net(module__n_classes=20), MarginSampling(), n_queries=5)
+    querier.fit(X[:200], y[:200])
+    proba = querier.predict_proba(X[200:260])
+    assert proba.shape == (60, 10)
+    np.testing.assert_allclose(proba.sum(1), 1, rtol=1e-5)
+    assert set(querier.predict(X[200:260])) <= set(range(10))
+
+
+def test_overflowing_float64_pool_is_refused_after_the_cast(digits):
+    X, y = digits
+    querier = AutoALQuerier(
+        LogisticRegression(max_iter=200), n_queries=10, random_state=0
+    ).fit(X[:100], y[:100])
+    pool = X[100:300].astype(np.float64)
+    pool[3, 5] = 1e300
+    with pytest.raises(ValueError, match="X_pool"):
+        querier.query(pool)
+
+
+def test_badge_with_a_huge_float32_row_does_not_go_random(digits):
+    X, y = digits
+    net = default_net("mlp", (64,), 10, random_state=0, max_steps=20, device="cpu")
+    net.fit(X[:100], y[:100])
+    pool = X[100:400].copy()
+    pool[7] = 1e20
+    try:
+        picked = BADGE().select(net, pool, 10, X_labeled=X[:100], random_state=0)
+    except ValueError as exc:  # an explicit refusal is an acceptable outcome
+        assert "infinity" in str(exc) or "overflow" in str(exc)
+    else:
+        assert len(np.unique(picked)) == 10
+
+
+@pytest.mark.parametrize(
+    "initial, taught, match",
+    [
+        ([0.0, 1.0], ["1"], "mix label types"),
+        (["a", "b"], [1], "mix label types"),
+        (["a", "b"], [""], "empty"),
+        ([0, 1], [float("nan")], "NaN"),
+    ],
+)
+def test_teach_refuses_mixed_empty_or_nan_labels(initial, taught, match):
+    rng = np.random.RandomState(0)
+    X_pool = rng.rand(20, 3)
+    learner = ActiveLearner(
+        StrategyQuerier(LogisticRegression(), MarginSampling(), n_queries=2),
+        X_pool,
+        X_labeled=rng.rand(2, 3),
+        y_labeled=np.array(initial, dtype=object),
+    )
+    with pytest.raises(ValueError, match=match):
+        learner.teach([0], taught)
+    assert learner.n_labeled == 2
+
+
+def test_fit_refuses_mixed_label_types(digits):
+    X, _ = digits
+    y = np.array([0.0, 1.0, "1"] * 10, dtype=object)
+    querier = StrategyQuerier(LogisticRegression(), MarginSampling(), n_queries=2)
+    with pytest.raises(ValueError, match="mix label types"):
+        querier.fit(X[:30], y)
+
+
+def test_top_k_refuses_nan_scores_and_impossible_k():
+    from skautoal.utils import top_k
+
+    rng = np.random.RandomState(0)
+    with pytest.raises(ValueError, match="NaN"):
+        top_k(np.array([0.1, np.nan, 0.3, 0.2]), 3, rng)
+    with pytest.raises(ValueError, match="top 5 of 4"):
+        top_k(np.arange(4.0), 5, rng)
+    assert len(top_k(np.array([1.0, 1.0, 1.0, -np.inf]), 4, rng)) == 4
