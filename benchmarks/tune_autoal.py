@@ -5,7 +5,8 @@ The suite reports seeds 0-11; this script runs seeds from ``--first-seed``
 ``AutoALQuerier`` parameters, run paired with the same splits as the suite::
 
     python benchmarks/tune_autoal.py --blocks binary,digits-38 --seeds 6 \\
-        --variant reg=fisher_reg=0.1 --variant dim4=fisher_dim=4
+        --variant reg=fisher_reg=0.1 --variant dim4=fisher_dim=4 \\
+        --variant nomc=strategies=margin+entropy+coreset+badge
 
 It prints the mean AUBC and the mean paired difference to margin per block.
 """
@@ -25,6 +26,22 @@ def _run(block, name, params, seed):
     torch.set_num_threads(1)
     from skautoal import AutoALQuerier, benchmark, suite
 
+    params = None if params is None else dict(params)
+    if params and "+" in str(params.get("strategies", "")):
+        from skautoal import strategies
+
+        names = {
+            "margin": strategies.MarginSampling,
+            "entropy": strategies.EntropySampling,
+            "lc": strategies.LeastConfidence,
+            "bald": strategies.BALD,
+            "varratio": strategies.VarRatio,
+            "meanstd": strategies.MeanSTD,
+            "coreset": strategies.CoreSet,
+            "badge": strategies.BADGE,
+            "kmeans": strategies.KMeansSampling,
+        }
+        params["strategies"] = [names[n]() for n in params["strategies"].split("+")]
     if params is None:
         record = suite.run_one(block, name, seed)
     else:

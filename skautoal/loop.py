@@ -1,5 +1,6 @@
 """The active-learning loop: simulated on labelled data, or with annotators."""
 
+import json
 import os
 import pickle
 import tempfile
@@ -96,14 +97,17 @@ class LearningCurve:
         }
 
 
-def _atomic_dump(obj, path):
-    """Pickle ``obj`` to ``path`` so a reader sees the old file or the new
-    one, never half of one."""
-    directory = os.path.dirname(os.path.abspath(path))
+def _atomic_write(path, write):
+    """Call ``write(file)`` on a temporary file beside ``path``, then rename
+    it over ``path``: a reader sees the old file or the new one, never half
+    of one. A symlink at ``path`` keeps pointing where it did (its target is
+    replaced), and an interrupted write leaves no temporary file."""
+    path = os.path.realpath(path)
+    directory = os.path.dirname(path)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".skautoal-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            pickle.dump(obj, f)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -111,6 +115,11 @@ def _atomic_dump(obj, path):
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _atomic_dump(obj, path):
+    """Pickle ``obj`` to ``path`` atomically (see :func:`_atomic_write`)."""
+    _atomic_write(path, lambda f: pickle.dump(obj, f))
 
 
 def simulate(
@@ -152,8 +161,9 @@ def simulate(
         Seeds the initial set.
     checkpoint : str or path or None, default=None
         A file to which the state is written, atomically, after every round.
-        Rerunning the same call resumes where the last run stopped. The file
-        records the run's identity: the querier's parameters (deep), the
+        Rerunning the same call resumes where the last run stopped. It is a
+        pickle: loading one can run code, so resume only from files you
+        trust. The file records the run's identity: the querier's parameters (deep), the
         ``random_state``, a content hash of the pool, its labels and the
         test set, ``initial_size`` and ``n_rounds``. A checkpoint of any
         other run is refused with an error naming what differs (pass an int
@@ -442,17 +452,151 @@ class ActiveLearner:
         for index, label in zip(indices, labels, strict=True):
             self.taught[int(index)] = label
 
-    def save(self, path):
-        """Write the learner (querier, labels, pool) to ``path`` atomically."""
-        _atomic_dump(self, path)
+    def save(self, path, *, format="safe"):
+        """Write the learner's labels to ``path`` atomically.
+
+        Parameters
+        ----------
+        path : str or path
+            The file. A symlink keeps pointing where it did.
+        format : {"safe", "pickle"}, default="safe"
+            ``"safe"`` writes an ``.npz`` of arrays and JSON with no pickled
+            object: the labels taught, the initial labelled set, the last
+            query, and the identity of the querier (its parameters) and of
+            the pool (a content hash). Loading it runs no code from the
+            file; :meth:`load` takes the querier and the pool from the
+            caller and checks them against that identity. The querier is
+            refitted on the labels at the next :meth:`query`.
+            ``"pickle"`` writes the whole learner, fitted querier and pool
+            included; only :meth:`load` with ``trusted=True`` reads it.
+        """
+        if format == "pickle":
+            _atomic_dump(self, path)
+            return
+        if format != "safe":
+            raise ValueError(
+                f"The 'format' parameter of save must be 'safe' or 'pickle'; got "
+                f"{format!r}."
+            )
+        meta = {
+            "format": "skautoal.ActiveLearner",
+            "version": 1,
+            "identity": self._identity(),
+            "y_labeled": None if self.y_labeled is None else self.y_labeled,
+            "taught": [[int(i), label] for i, label in self.taught.items()],
+            "last_query": None
+            if self._last_query is None
+            else [int(i) for i in self._last_query],
+        }
+        try:
+            text = json.dumps(meta, default=_json_label)
+        except TypeError as exc:
+            raise TypeError(
+                f"The labels cannot be saved safely ({exc}): only strings and "
+                "numbers can. Use format='pickle' for other label types."
+            ) from exc
+        arrays = {"meta": np.frombuffer(text.encode(), dtype=np.uint8)}
+        if self.X_labeled is not None:
+            arrays["X_labeled"] = np.asarray(self.X_labeled)
+        _atomic_write(path, lambda f: np.savez(f, **arrays))
+
+    def _identity(self):
+        return run_fingerprint(
+            self.querier,
+            random_state=None,
+            data={"X_pool": self.X_pool},
+            settings={"n_pool": self.n_pool},
+        )
 
     @classmethod
-    def load(cls, path):
-        """Read a learner written by :meth:`save`."""
-        with open(path, "rb") as f:
-            learner = pickle.load(f)
+    def load(cls, path, querier=None, X_pool=None, *, trusted=False):
+        """Read a learner written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or path
+            A file written by :meth:`save`.
+        querier : querier
+            The querier the learner was made with (the same parameters); its
+            fitted state is not read from the file.
+        X_pool : array-like
+            The same pool (checked by content hash).
+        trusted : bool, default=False
+            Read a file written with ``format="pickle"``.
+
+        Warnings
+        --------
+        A pickle can run arbitrary code when it is loaded, so a pickle file
+        is read only with ``trusted=True``: pass it only for files you wrote
+        yourself or otherwise trust. The default ``"safe"`` format holds
+        arrays and JSON only and is read without running anything from it.
+        """
+        if trusted:
+            return cls._load_pickle(path)
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(bytes(data["meta"]).decode())
+                X_labeled = data["X_labeled"] if "X_labeled" in data.files else None
+        except FileNotFoundError:
+            raise
+        except Exception as exc:
+            with open(path, "rb") as f:
+                head = f.read(2)
+            if head[:1] == b"\x80":
+                raise ValueError(
+                    f"{os.fspath(path)!r} is a pickle. Loading a pickle can run "
+                    "arbitrary code, so it is read only with trusted=True: pass it "
+                    "if you wrote this file yourself."
+                ) from exc
+            raise ValueError(
+                f"{os.fspath(path)!r} cannot be read as a saved ActiveLearner "
+                f"({type(exc).__name__}: {exc}); it is truncated or another kind of "
+                "file."
+            ) from exc
+        if not isinstance(meta, dict) or meta.get("format") != "skautoal.ActiveLearner":
+            raise ValueError(f"{os.fspath(path)!r} is not a saved ActiveLearner.")
+        if querier is None or X_pool is None:
+            raise TypeError(
+                "ActiveLearner.load needs the 'querier' and 'X_pool' the learner was "
+                "made with: the safe format stores labels, not code or the pool."
+            )
+        learner = cls(
+            querier,
+            X_pool,
+            X_labeled=X_labeled,
+            y_labeled=None if meta["y_labeled"] is None else meta["y_labeled"],
+        )
+        differences = fingerprint_differences(meta["identity"], learner._identity())
+        if differences:
+            raise ValueError(
+                f"{os.fspath(path)!r} was saved with another querier or pool: its "
+                f"{', '.join(differences[:6])} differ from the ones passed."
+            )
+        learner.taught = {int(i): label for i, label in meta["taught"]}
+        if meta["last_query"] is not None:
+            learner._last_query = np.asarray(meta["last_query"], dtype=np.int64)
+        return learner
+
+    @classmethod
+    def _load_pickle(cls, path):
+        try:
+            with open(path, "rb") as f:
+                learner = pickle.load(f)
+        except Exception as exc:  # pickle raises many kinds on a bad file
+            raise ValueError(
+                f"{os.fspath(path)!r} cannot be read as a saved ActiveLearner "
+                f"({type(exc).__name__}: {exc}); it is truncated or another kind of "
+                "file."
+            ) from exc
         if not isinstance(learner, cls):
             raise TypeError(
                 f"{path!r} holds a {type(learner).__name__}, not an ActiveLearner."
             )
         return learner
+
+
+def _json_label(value):
+    """numpy scalars as Python numbers and strings, for JSON."""
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"label {value!r} of type {type(value).__name__}")

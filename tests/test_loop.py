@@ -261,12 +261,63 @@ def test_active_learner_round_trip(digits, tmp_path):
     assert len(picked) == 5 and picked.max() < len(pool)
     learner.teach(picked, y[100:600][picked])
     assert learner.n_labeled == 55
-    path = tmp_path / "learner.pkl"
+    path = tmp_path / "learner.npz"
     learner.save(path)
-    restored = ActiveLearner.load(path)
+    restored = ActiveLearner.load(path, _querier(5), pool)
     assert restored.n_labeled == 55
+    assert restored.taught == learner.taught
     again = restored.query()
     assert not set(again) & set(picked)
+    np.testing.assert_array_equal(again, learner.query())
+    # The whole pickled learner, only with trusted=True.
+    learner.save(tmp_path / "learner.pkl", format="pickle")
+    with pytest.raises(ValueError, match="is a pickle.*trusted=True"):
+        ActiveLearner.load(tmp_path / "learner.pkl", _querier(5), pool)
+    trusted = ActiveLearner.load(tmp_path / "learner.pkl", trusted=True)
+    assert trusted.taught == learner.taught
+
+
+def test_saved_learner_checks_querier_and_pool(digits, tmp_path):
+    X, y = digits
+    learner = ActiveLearner(_querier(5), X[100:600], X_labeled=X[:50], y_labeled=y[:50])
+    learner.teach([3, 4], y[[103, 104]])
+    path = tmp_path / "learner.npz"
+    learner.save(path)
+    with pytest.raises(ValueError, match="content of X_pool"):
+        ActiveLearner.load(path, _querier(5), X[101:601])
+    with pytest.raises(ValueError, match="querier parameter n_queries"):
+        ActiveLearner.load(path, _querier(6), X[100:600])
+    with pytest.raises(TypeError, match="needs the 'querier' and 'X_pool'"):
+        ActiveLearner.load(path)
+
+
+def test_loading_a_malicious_pickle_runs_nothing(tmp_path):
+    marker = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    path = tmp_path / "learner.npz"
+    import pickle
+
+    path.write_bytes(pickle.dumps(Payload()))
+    with pytest.raises(ValueError, match="is a pickle"):
+        ActiveLearner.load(path, _querier(), np.zeros((5, 64)))
+    assert not marker.exists()
+
+
+def test_save_keeps_a_symlink(digits, tmp_path):
+    X, y = digits
+    learner = ActiveLearner(_querier(5), X[100:200], X_labeled=X[:50], y_labeled=y[:50])
+    target = tmp_path / "real.npz"
+    target.write_bytes(b"old")
+    link = tmp_path / "link.npz"
+    link.symlink_to(target)
+    learner.save(link)
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert ActiveLearner.load(link, _querier(5), X[100:200]).n_labeled == 50
+    assert not [f for f in os.listdir(tmp_path) if f.endswith(".tmp")]
 
 
 def test_active_learner_validates_teach(digits):
@@ -347,3 +398,13 @@ def test_interrupt_swallowed_by_skorch_stops_the_run(digits, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         querier.fit(X[:100], y[:100])
     assert not hasattr(querier, "estimator_")
+
+
+def test_corrupt_saved_learner_names_the_file(tmp_path):
+    path = tmp_path / "learner.pkl"
+    path.write_bytes(b"\x80\x04\x95 truncated")
+    with pytest.raises(ValueError, match="learner.pkl.*cannot be read"):
+        ActiveLearner.load(path, trusted=True)
+    path.write_bytes(b"PK\x03\x04 truncated zip")
+    with pytest.raises(ValueError, match="learner.pkl.*cannot be read"):
+        ActiveLearner.load(path, _querier(), np.zeros((5, 64)))
