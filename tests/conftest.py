@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -37,6 +39,13 @@ class FixedProba(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X):
         return np.asarray(self.proba)[np.asarray(X)[:, 0].astype(int)]
+
+
+def pytest_configure(config):
+    # Under pytest-xdist every worker is one process on a shared machine:
+    # one torch thread each, so the workers do not oversubscribe the cores.
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        torch.set_num_threads(1)
 
 
 @pytest.fixture(autouse=True)

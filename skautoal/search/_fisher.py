@@ -107,6 +107,10 @@ class FisherBatchValue:
         self.dim = max(1, min(dim, rank, max(2, n_labeled // 2)))
         scale = S[: self.dim] / np.sqrt(max(E.shape[0] - 1, 1))
         self._projection = Vt[: self.dim].T / scale.clamp_min(1e-12)
+        if rank == 0:
+            # The pool sample has no spread (one sample, or duplicates): no
+            # direction can be whitened, so the value uses the bias alone.
+            self._projection = torch.zeros_like(self._projection)
         self._pool_embedding = pool_embedding
         self._pool_proba = pool_proba
         F_U = self._fisher_sum(E, self._tensor(np.asarray(pool_proba)[sub]))
@@ -118,7 +122,11 @@ class FisherBatchValue:
             self._tensor(labeled_embedding).flatten(1),
             self._tensor(labeled_proba),
         )
-        self.M = M + max(self.lam, 1e-12) * eye
+        # Whitened embeddings and probabilities keep F's entries O(1), so an
+        # absolute floor keeps M invertible when the pool is certain
+        # (F_U = 0, e.g. one-hot probabilities everywhere).
+        self.lam = max(self.lam, 1e-6)
+        self.M = M + self.lam * eye
         self._check_finite(self.M, self.F_U)
         self.M_inv = torch.linalg.inv(self.M)
         self.base = float(torch.trace(self.M_inv @ self.F_U))
