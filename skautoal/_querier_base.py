@@ -36,7 +36,7 @@ from .strategies import (
 from .utils._interrupt import propagate_interrupts
 from .utils._selection import top_k
 from .utils._torch import seeded
-from .utils._validation import check_label_kinds, check_n_queries
+from .utils._validation import check_label_kinds, check_n_queries, check_picks
 
 # Marks "no y given" apart from y=None, which fit must reject with
 # scikit-learn's own message.
@@ -276,7 +276,14 @@ def candidate_picks(candidates, outputs, n_picks, labeled, random_state):
     pool runs once however many candidates need it.
     """
     return [
-        candidate._select(outputs, n_picks, labeled=labeled, random_state=random_state)
+        check_picks(
+            candidate._select(
+                outputs, n_picks, labeled=labeled, random_state=random_state
+            ),
+            len(outputs),
+            n_picks,
+            candidate,
+        )
         for candidate in candidates
     ]
 

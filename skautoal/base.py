@@ -7,7 +7,7 @@ from sklearn.utils import check_random_state
 
 from .models import PoolOutputs
 from .utils._selection import top_k
-from .utils._validation import check_n_queries
+from .utils._validation import check_n_queries, check_picks
 
 
 class BaseQueryStrategy(BaseEstimator, metaclass=ABCMeta):
@@ -77,7 +77,8 @@ class BaseQueryStrategy(BaseEstimator, metaclass=ABCMeta):
             labeled = PoolOutputs(
                 outputs.model, X_labeled, random_state=rng, name="X_labeled"
             )
-        return self._select(outputs, n_queries, labeled=labeled, random_state=rng)
+        picked = self._select(outputs, n_queries, labeled=labeled, random_state=rng)
+        return check_picks(picked, len(outputs), n_queries, self)
 
     @abstractmethod
     def _select(self, outputs, n_queries, *, labeled, random_state):
@@ -92,7 +93,7 @@ class BaseScoreStrategy(BaseQueryStrategy):
     ties broken by ``random_state``.
     """
 
-    def score(self, model, X_pool):
+    def score_samples(self, model, X_pool):
         """Informativeness of each pool sample (higher = more informative).
 
         Parameters
@@ -110,6 +111,24 @@ class BaseScoreStrategy(BaseQueryStrategy):
             model, X_pool, random_state=0, with_embedding=self.uses_embedding
         )
         return self._score(outputs)
+
+    def score(self, *args, **kwargs):
+        """Deprecated alias of :meth:`score_samples`.
+
+        .. deprecated:: 0.2
+            ``score`` clashed with scikit-learn's ``score(X, y)`` convention
+            (and gave every strategy a meaningless ``set_score_request``); it
+            will be removed in 0.3. Use :meth:`score_samples`.
+        """
+        import warnings
+
+        warnings.warn(
+            f"{type(self).__name__}.score(model, X_pool) is deprecated and will be "
+            "removed in skautoal 0.3; use score_samples(model, X_pool).",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.score_samples(*args, **kwargs)
 
     @abstractmethod
     def _score(self, outputs):

@@ -171,3 +171,61 @@ def test_top_k_refuses_nan_scores_and_impossible_k():
     with pytest.raises(ValueError, match="top 5 of 4"):
         top_k(np.arange(4.0), 5, rng)
     assert len(top_k(np.array([1.0, 1.0, 1.0, -np.inf]), 4, rng)) == 4
+
+
+class _Duplicates(MarginSampling):
+    def _select(self, outputs, n_queries, *, labeled, random_state):
+        return np.zeros(n_queries, dtype=np.int64)
+
+
+class _OutOfRange(MarginSampling):
+    def _select(self, outputs, n_queries, *, labeled, random_state):
+        return np.arange(n_queries, dtype=np.int64) + len(outputs)
+
+
+class _Short(MarginSampling):
+    def _select(self, outputs, n_queries, *, labeled, random_state):
+        return np.arange(n_queries - 1, dtype=np.int64)
+
+
+@pytest.mark.parametrize(
+    "strategy, match",
+    [
+        (_Duplicates(), "_Duplicates returned repeated indices"),
+        (_OutOfRange(), "_OutOfRange returned indices outside the pool"),
+        (_Short(), "_Short returned 4 indices for n_queries=5"),
+    ],
+)
+def test_a_user_strategys_bad_picks_are_refused(digits, strategy, match):
+    X, y = digits
+    with pytest.raises(ValueError, match=match):
+        strategy.select(
+            LogisticRegression(max_iter=200).fit(X[:100], y[:100]), X[100:300], 5
+        )
+    querier = AutoALQuerier(
+        LogisticRegression(max_iter=200),
+        strategies=[MarginSampling(), strategy],
+        n_queries=5,
+        random_state=0,
+    ).fit(X[:100], y[:100])
+    with pytest.raises(ValueError, match=match):
+        querier.query(X[100:300])
+
+
+def test_no_strategy_has_a_score_request():
+    import skautoal.strategies as strategies
+
+    for name in strategies.__all__:
+        cls = getattr(strategies, name)
+        if isinstance(cls, type):
+            assert not hasattr(cls, "set_score_request"), name
+
+
+def test_score_is_a_deprecated_alias(digits):
+    X, y = digits
+    model = LogisticRegression(max_iter=200).fit(X[:100], y[:100])
+    with pytest.warns(FutureWarning, match="score_samples"):
+        old = MarginSampling().score(model, X[100:150])
+    np.testing.assert_array_equal(
+        old, MarginSampling().score_samples(model, X[100:150])
+    )

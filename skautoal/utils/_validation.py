@@ -163,3 +163,38 @@ def check_cli_int(value, flag, minimum):
     if value < minimum:
         raise ValueError(f"{flag} must be an int >= {minimum}; got {value!r}.")
     return int(value)
+
+
+def check_picks(picked, n_pool, n_queries, strategy):
+    """The picks of ``strategy`` as int64, or a ValueError naming it.
+
+    A strategy must return ``n_queries`` unique integer indices in
+    ``[0, n_pool)``; a user's strategy that does not would otherwise give
+    a short batch, a repeated sample or an IndexError far from its cause.
+    """
+    name = type(strategy).__name__
+    picked = np.asarray(picked)
+    if picked.ndim != 1 or (picked.size and picked.dtype.kind not in "iu"):
+        raise ValueError(
+            f"The strategy {name} must return a 1-D array of integer indices; got "
+            f"shape {picked.shape} and dtype {picked.dtype}."
+        )
+    picked = picked.astype(np.int64, copy=False)
+    if len(picked) != n_queries:
+        raise ValueError(
+            f"The strategy {name} returned {len(picked)} indices for "
+            f"n_queries={n_queries}."
+        )
+    outside = picked[(picked < 0) | (picked >= n_pool)]
+    if outside.size:
+        raise ValueError(
+            f"The strategy {name} returned indices outside the pool of {n_pool} "
+            f"samples: {outside[:5].tolist()}."
+        )
+    values, counts = np.unique(picked, return_counts=True)
+    if (counts > 1).any():
+        raise ValueError(
+            f"The strategy {name} returned repeated indices: "
+            f"{values[counts > 1][:5].tolist()}."
+        )
+    return picked

@@ -225,7 +225,7 @@ def test_a_candidate_with_too_few_picks_is_an_error_not_a_short_batch(digits):
     querier = AutoALQuerier(
         LogisticRegression(max_iter=300), strategies=[TooFew()], n_queries=5
     ).fit(X[:100], y[:100])
-    with pytest.raises(RuntimeError, match="chose 2 unique samples for n_queries=5"):
+    with pytest.raises(ValueError, match="TooFew returned 2 indices for n_queries=5"):
         querier.query(X[100:400])
 
 

@@ -44,7 +44,7 @@ def test_entropy_picks_the_most_uniform_first(fixed):
     model, X = fixed
     picked = EntropySampling().select(model, X, 1, random_state=0)
     assert list(picked) == [2]
-    np.testing.assert_allclose(EntropySampling().score(model, X)[5], 0.0)
+    np.testing.assert_allclose(EntropySampling().score_samples(model, X)[5], 0.0)
 
 
 def test_ties_are_broken_by_random_state():
