@@ -14,6 +14,17 @@ def method_colours(methods):
     return colours
 
 
+MARKERS = "os^vDPX*h<>pd8H+x"
+
+
+def method_markers(methods):
+    """A distinct marker per method (16 before they repeat), AutoAL a dot."""
+    others = [m for m in methods if m != "autoal"]
+    markers = {m: MARKERS[i % len(MARKERS)] for i, m in enumerate(others)}
+    markers["autoal"] = "o"
+    return markers
+
+
 def _pyplot():
     import matplotlib
 
@@ -28,6 +39,7 @@ def plot_suite_curves(runs, block, path, highlight="autoal"):
     plt = _pyplot()
     methods = list(dict.fromkeys(r["method"] for r in runs))
     colours = method_colours(methods)
+    markers = method_markers(methods)
     fig, ax = plt.subplots(figsize=(8, 5))
     for m in methods:
         rs = [r for r in runs if r["method"] == m]
@@ -41,6 +53,8 @@ def plot_suite_curves(runs, block, path, highlight="autoal"):
             scores.mean(0),
             linestyle,
             color=colours[m],
+            marker=markers[m],
+            markersize=4,
             label=f"{m} ({mean_aubc:.4f})",
             **style,
         )

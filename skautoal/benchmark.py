@@ -306,23 +306,33 @@ def plot_results(results, out):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from ._plots import method_colours
+    from ._plots import method_colours, method_markers
 
     colours = method_colours(list(results["curves"]))
+    markers = method_markers(list(results["curves"]))
     fig, ax = plt.subplots(figsize=(8, 5))
     for method, curves in results["curves"].items():
         n = np.array(curves[0]["n_labeled"])
         scores = np.array([c["scores"] for c in curves])
         mean, std = scores.mean(0), scores.std(0)
         style = dict(lw=2.5, zorder=5) if method == "autoal" else dict(lw=1.2)
-        ax.plot(n, mean, label=method, color=colours[method], **style)
+        ax.plot(
+            n,
+            mean,
+            label=method,
+            color=colours[method],
+            marker=markers[method],
+            markersize=4,
+            **style,
+        )
         ax.fill_between(n, mean - std, mean + std, color=colours[method], alpha=0.1)
     cfg = results["config"]
     ax.set(
         xlabel="labelled samples",
         ylabel="test accuracy",
         title=(
-            f"{cfg['dataset']} ({cfg['model']}), mean ± std over {cfg['seeds']} seeds"
+            f"{cfg['dataset']} ({cfg['model']}): mean over {cfg['seeds']} seeds, "
+            "band ± 1 s.d."
         ),
     )
     ax.legend(ncol=2, fontsize=8)

@@ -192,38 +192,70 @@ class TaskModel:
             yield _safe_indexing(X, slice(start, min(start + self.chunk_size, n)))
 
     def _net_forward(self, X, capture_embedding):
-        """Probabilities (and embeddings) from the skorch net, chunk by chunk."""
+        """Probabilities (and embeddings) from the skorch net, chunk by chunk.
+
+        One forward pass per chunk: the embedding is captured by a hook on
+        the input of the module's last ``nn.Linear`` (its head). For a module
+        with an ``embed`` method other than skautoal's own, the first chunk
+        checks that the hook gives what ``embed`` gives; if not, ``embed``
+        is called for every chunk instead.
+        """
+        from ._modules import CNNModule, MLPModule
+
         module = self.net.module_
         nonlin = self.net._get_predict_nonlinearity()
         captured = []
         hook = None
-        use_embed = capture_embedding and hasattr(module, "embed")
-        if capture_embedding and not use_embed:
-            last = _last_linear(module)
-            if last is None:
-                raise TypeError(
-                    f"The module {type(module).__name__} has neither an 'embed' "
-                    "method nor an nn.Linear layer, so no embedding can be taken."
-                )
+        has_embed = capture_embedding and hasattr(module, "embed")
+        last = _last_linear(module) if capture_embedding else None
+        if capture_embedding and last is None and not has_embed:
+            raise TypeError(
+                f"The module {type(module).__name__} has neither an 'embed' "
+                "method nor an nn.Linear layer, so no embedding can be taken."
+            )
+        if last is not None:
             hook = last.register_forward_hook(
                 lambda mod, inputs, out: captured.append(inputs[0].detach())
             )
+        # Whether the hook's capture is the embedding: by construction for
+        # skautoal's modules and for modules without ``embed``; checked on
+        # the first chunk otherwise.
+        trusted = hook is not None and (
+            not has_embed or isinstance(module, MLPModule | CNNModule)
+        )
+        checked = trusted or not has_embed
         probas, embeddings = [], []
         try:
             with torch.no_grad():
                 for chunk in self._chunks(X):
                     chunk = self._as_net_input(chunk)
+                    captured.clear()
                     out = self.net.infer(chunk)
                     if isinstance(out, tuple):
                         out = out[0]
                     if not probas:
                         _warn_double_softmax(self.net, out)
                     probas.append(nonlin(out).float().cpu())
-                    if use_embed:
-                        emb = module.embed(chunk.to(self.device))
+                    if capture_embedding:
+                        hooked = captured[-1] if len(captured) == 1 else None
+                        if not checked:
+                            emb = module.embed(chunk.to(self.device))
+                            trusted = (
+                                hooked is not None
+                                and hooked.flatten(1).shape == emb.flatten(1).shape
+                                and torch.allclose(
+                                    hooked.flatten(1),
+                                    emb.flatten(1),
+                                    rtol=1e-4,
+                                    atol=1e-5,
+                                )
+                            )
+                            checked = True
+                        elif trusted and hooked is not None:
+                            emb = hooked
+                        else:
+                            emb = module.embed(chunk.to(self.device))
                         embeddings.append(emb.flatten(1).float().cpu())
-                    elif capture_embedding:
-                        embeddings.append(captured.pop().flatten(1).float().cpu())
                     check_outputs(
                         probas[-1].numpy(),
                         embeddings[-1].numpy() if capture_embedding else None,

@@ -159,3 +159,57 @@ def test_cnn_on_images(digits):
     outputs = PoolOutputs(net, images[200:])
     assert outputs.proba.shape == (100, 10)
     assert outputs.embedding.shape == (100, 128)
+
+
+def _body_calls(module_part):
+    calls = []
+    handle = module_part.register_forward_hook(lambda *a: calls.append(1))
+    return calls, handle
+
+
+@pytest.mark.parametrize("kind", ["mlp", "cnn"])
+def test_one_forward_pass_per_chunk_for_proba_and_embedding(digits, kind):
+    from skautoal.models import default_net
+
+    X, y = digits
+    if kind == "cnn":
+        X = X.reshape(-1, 1, 8, 8)
+    net = default_net(kind, X.shape[1:], 10, random_state=0, max_steps=5, device="cpu")
+    net.fit(X[:100], y[:100])
+    module = net.module_
+    body = module.body if kind == "mlp" else module.features
+    calls, handle = _body_calls(body)
+    model = TaskModel(net, chunk_size=64)
+    proba, emb = model.proba_and_embedding(X[100:300])
+    handle.remove()
+    assert len(calls) == 4  # ceil(200 / 64) chunks, one pass each
+    with torch.no_grad():
+        expected = module.embed(torch.as_tensor(X[100:300])).flatten(1).numpy()
+    np.testing.assert_allclose(emb, expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(proba, net.predict_proba(X[100:300]), rtol=1e-5)
+
+
+def test_user_embed_that_is_not_the_head_input_is_still_used(split):
+    """A module whose ``embed`` differs from its head's input: the first chunk
+    detects it, and ``embed`` is what the strategies get."""
+
+    class OddEmbed(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.hidden = nn.Linear(64, 16)
+            self.out = nn.Linear(16, 10)
+
+        def embed(self, X):
+            return 2 * torch.relu(self.hidden(X)) + 1
+
+        def forward(self, X):
+            return torch.softmax(self.out(torch.relu(self.hidden(X))), -1)
+
+    X_lab, y_lab, X_pool = split
+    net = NeuralNetClassifier(
+        OddEmbed, max_epochs=2, train_split=None, verbose=0, device="cpu"
+    ).fit(X_lab, y_lab)
+    _, emb = TaskModel(net, chunk_size=50).proba_and_embedding(X_pool[:160])
+    with torch.no_grad():
+        expected = net.module_.embed(torch.as_tensor(X_pool[:160])).numpy()
+    np.testing.assert_allclose(emb, expected, rtol=1e-5, atol=1e-6)
