@@ -3,12 +3,19 @@
 import numpy as np
 import pytest
 import torch
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from skorch import NeuralNetClassifier
 
 from skautoal import AutoALQuerier
-from skautoal.baselines import ALBLQuerier, StrategyQuerier, UniformVoteQuerier
+from skautoal.baselines import (
+    ALBLQuerier,
+    BAITQuerier,
+    StrategyQuerier,
+    TAILORQuerier,
+    UniformVoteQuerier,
+)
 from skautoal.models import MLPModule
 from skautoal.strategies import EntropySampling, MarginSampling
 from skautoal.utils.estimator_checks import QUERY_CHECKS, check_query_indices
@@ -92,7 +99,23 @@ def test_sklearn_compatible_with_a_skorch_net(estimator, check):
     check(estimator)
 
 
-@pytest.mark.parametrize("querier", QUERIERS, ids=lambda q: type(q).__name__)
+QUERY_CHECKED = [
+    *QUERIERS,
+    SKORCH_QUERIER,
+    clone(SKORCH_QUERIER).set_params(search="simulation"),
+    TAILORQuerier(_lr(), strategies=[MarginSampling(), EntropySampling()], n_queries=3),
+    BAITQuerier(_lr(), n_queries=3),
+]
+
+
+@pytest.mark.parametrize(
+    "querier",
+    QUERY_CHECKED,
+    ids=[
+        f"{type(q).__name__}-{getattr(q, 'search', '')}-{i}"
+        for i, q in enumerate(QUERY_CHECKED)
+    ],
+)
 @pytest.mark.parametrize("check", QUERY_CHECKS, ids=lambda c: c.__name__)
 def test_query_checks(querier, check):
     check(type(querier).__name__, querier)

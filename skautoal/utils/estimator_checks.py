@@ -73,12 +73,52 @@ def check_query_pool_not_mutated(name, querier):
     np.testing.assert_array_equal(pool, X[60:], err_msg=f"{name} mutated the pool")
 
 
+def _snapshot(obj):
+    """A comparable copy of a fitted model: torch state dicts as arrays, or
+    the pickle of anything else."""
+    import pickle
+
+    module = getattr(obj, "module_", obj)
+    if hasattr(module, "state_dict"):
+        return {
+            k: v.detach().cpu().numpy().copy() for k, v in module.state_dict().items()
+        }
+    return pickle.dumps(obj)
+
+
+def check_query_keeps_fitted_models(name, querier):
+    """``query`` leaves the task model and any learned nets as ``fit`` left
+    them (the search may log what it did, but it trains nothing)."""
+    X, y = _data()
+    fitted = clone(querier).set_params(n_queries=5).fit(X[:60], y[:60])
+    parts = [
+        p
+        for p in ("estimator_", "search_net_", "fit_net_")
+        if getattr(fitted, p, None) is not None
+    ]
+    before = {p: _snapshot(getattr(fitted, p)) for p in parts}
+    fitted.query(X[60:])
+    for part in parts:
+        after = _snapshot(getattr(fitted, part))
+        if isinstance(after, dict):
+            assert after.keys() == before[part].keys(), f"{name}.query changed {part}"
+            for key in after:
+                np.testing.assert_array_equal(
+                    after[key],
+                    before[part][key],
+                    err_msg=f"{name}.query changed {part}",
+                )
+        else:
+            assert after == before[part], f"{name}.query changed {part}"
+
+
 QUERY_CHECKS = (
     check_query_indices,
     check_query_not_fitted,
     check_query_deterministic,
     check_query_feature_mismatch,
     check_query_pool_not_mutated,
+    check_query_keeps_fitted_models,
 )
 
 
