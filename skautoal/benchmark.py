@@ -388,11 +388,6 @@ def add_arguments(parser):
         default=None,
         help="subsample the pool to this size (for CPU runs)",
     )
-    parser.add_argument("--device", default="auto")
-    parser.add_argument("--out", default="benchmark_results")
-    parser.add_argument("--no-progress", action="store_true")
-    parser.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="delete the runs in --out instead of resuming them",
-    )
+    from .suite import add_output_arguments
+
+    add_output_arguments(parser, out="benchmark_results", device="auto")

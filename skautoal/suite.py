@@ -256,6 +256,19 @@ def read_runs(path):
     return runs
 
 
+def add_output_arguments(parser, *, out, device):
+    """``--device``, ``--out``, ``--no-progress`` and ``--overwrite``, shared by
+    the suite and the benchmark commands."""
+    parser.add_argument("--device", default=device)
+    parser.add_argument("--out", default=out)
+    parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="delete the runs in --out instead of resuming them",
+    )
+
+
 def method_fingerprints(methods, device="cpu"):
     """Each method's querier parameters (without the task model), as text.
 
@@ -832,11 +845,4 @@ def add_arguments(parser):
         default=None,
         help="override every block's number of rounds",
     )
-    parser.add_argument("--out", default="suite_results")
-    parser.add_argument("--device", default="cpu")
-    parser.add_argument("--no-progress", action="store_true")
-    parser.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="delete the runs in --out instead of resuming them",
-    )
+    add_output_arguments(parser, out="suite_results", device="cpu")
