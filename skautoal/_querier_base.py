@@ -36,7 +36,12 @@ from .strategies import (
 from .utils._interrupt import propagate_interrupts
 from .utils._selection import top_k
 from .utils._torch import seeded
-from .utils._validation import check_label_kinds, check_n_queries, check_picks
+from .utils._validation import (
+    check_label_kinds,
+    check_n_queries,
+    check_picks,
+    find_stack_level,
+)
 
 # Marks "no y given" apart from y=None, which fit must reject with
 # scikit-learn's own message.
@@ -384,7 +389,7 @@ def select_candidates(strategies, estimator):
                 f"The task model has no dropout layers, so the candidates that "
                 f"need MC dropout ({', '.join(dropped)}) are dropped.",
                 UserWarning,
-                stacklevel=5,
+                stacklevel=find_stack_level(),
             )
         candidates = [c for c in candidates if not c.needs_dropout]
     return candidates

@@ -7,7 +7,7 @@ from sklearn.utils import check_random_state
 
 from .models import PoolOutputs
 from .utils._selection import top_k
-from .utils._validation import check_n_queries, check_picks
+from .utils._validation import check_n_queries, check_picks, find_stack_level
 
 
 class BaseQueryStrategy(BaseEstimator, metaclass=ABCMeta):
@@ -126,7 +126,7 @@ class BaseScoreStrategy(BaseQueryStrategy):
             f"{type(self).__name__}.score(model, X_pool) is deprecated and will be "
             "removed in skautoal 0.3; use score_samples(model, X_pool).",
             FutureWarning,
-            stacklevel=2,
+            stacklevel=find_stack_level(),
         )
         return self.score_samples(*args, **kwargs)
 

@@ -31,6 +31,7 @@ from .search import (
 from .search._trainer import HISTORY_KEYS
 from .utils._selection import top_k
 from .utils._torch import resolve_device, seeded
+from .utils._validation import find_stack_level
 
 FISHER_HISTORY_KEYS = (
     "search_value",
@@ -477,7 +478,7 @@ class AutoALQuerier(_CandidateQuerier):
             f"Too few labels to simulate active learning ({reason}): the search is "
             "skipped and the candidates get equal weights.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=find_stack_level(),
         )
         self.search_net_, self.fit_net_ = None, None
         self.strategy_weights_ = dict.fromkeys(names, 1.0 / len(names))

@@ -229,3 +229,16 @@ def test_score_is_a_deprecated_alias(digits):
     np.testing.assert_array_equal(
         old, MarginSampling().score_samples(model, X[100:150])
     )
+
+
+def test_warnings_point_at_the_users_line(digits):
+    X, y = digits
+    querier = StrategyQuerier(
+        LogisticRegression(max_iter=200), MarginSampling(), n_queries=10
+    ).fit(X[:50], y[:50])
+    with pytest.warns(UserWarning, match="larger than the pool") as record:
+        querier.query(X[50:55])
+    assert record[0].filename == __file__
+    with pytest.warns(UserWarning, match="no dropout") as record:
+        AutoALQuerier(LogisticRegression(max_iter=200), n_queries=5).fit(X[:50], y[:50])
+    assert record[0].filename == __file__

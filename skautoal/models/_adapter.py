@@ -17,7 +17,11 @@ from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
 from ..utils._torch import seeded
-from ..utils._validation import check_finite_samples, check_positive_int
+from ..utils._validation import (
+    check_finite_samples,
+    check_positive_int,
+    find_stack_level,
+)
 
 
 def _is_skorch_net(model):
@@ -90,7 +94,7 @@ def _warn_double_softmax(net, out):
                 "predictions are all near 1/n_classes. Return logits from the "
                 "module, or use criterion=torch.nn.NLLLoss with log-probabilities.",
                 UserWarning,
-                stacklevel=6,
+                stacklevel=find_stack_level(),
             )
 
 
@@ -317,7 +321,7 @@ class TaskModel:
                 "layers, so MC-dropout passes are identical and BALD, MeanSTD "
                 "and VarRatio see no model uncertainty.",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=find_stack_level(),
             )
             proba = self.predict_proba(X)
             return np.broadcast_to(proba, (n_passes,) + proba.shape)

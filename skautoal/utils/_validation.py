@@ -38,7 +38,7 @@ def check_n_queries(n_queries, n_pool, *, caller="select"):
             f"n_queries={n_queries} is larger than the pool ({n_pool} samples); "
             f"all {n_pool} pool indices are returned.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=find_stack_level(),
         )
         return int(n_pool)
     return int(n_queries)
@@ -198,3 +198,30 @@ def check_picks(picked, n_pool, n_queries, strategy):
             f"{values[counts > 1][:5].tolist()}."
         )
     return picked
+
+
+def find_stack_level():
+    """The ``stacklevel`` that points a warning at the first frame outside
+    skautoal (and outside scikit-learn's wrappers around our methods), so
+    the user sees their own line, as pandas' ``find_stack_level`` does."""
+    import inspect
+    import os
+
+    import sklearn
+
+    import skautoal
+
+    package = os.path.dirname(skautoal.__file__)
+    sklearn_dir = os.path.dirname(sklearn.__file__)
+    frame = inspect.currentframe()
+    level = 0
+    try:
+        while frame is not None:
+            filename = inspect.getfile(frame)
+            if not (filename.startswith(package) or filename.startswith(sklearn_dir)):
+                break
+            frame = frame.f_back
+            level += 1
+    finally:
+        del frame
+    return level
