@@ -53,6 +53,19 @@ def as_tensor(X, device):
     return torch.as_tensor(np.asarray(X), dtype=torch.float32, device=device)
 
 
+def check_distances(d):
+    """Raise if squared distances overflowed: the selection would otherwise
+    rank infinities, which is arbitrary (CoreSet) or uniform (BADGE)."""
+    if not bool(torch.isfinite(d).all()):
+        raise ValueError(
+            "Squared distances between the task model's embeddings overflow "
+            f"({d.dtype}): some embeddings are too large (e.g. inputs of 1e20), so "
+            "CoreSet, KMeans or BADGE would pick arbitrarily. Scale the inputs "
+            "(e.g. StandardScaler) or check the model for divergence."
+        )
+    return d
+
+
 def min_sqdist(X, centers, *, chunk_size=4096):
     """Squared distance from each row of ``X`` to its nearest row of
     ``centers``, and that row's index, computed in chunks of ``X``.
@@ -64,7 +77,7 @@ def min_sqdist(X, centers, *, chunk_size=4096):
     for start in range(0, X.shape[0], chunk_size):
         block = X[start : start + chunk_size]
         d = (block * block).sum(1, keepdim=True) - 2 * block @ centers.T + c_norm
-        value, index = d.min(1)
+        value, index = check_distances(d).min(1)
         dists.append(value.clamp_min_(0))
         labels.append(index)
     return torch.cat(dists), torch.cat(labels)
@@ -127,7 +140,7 @@ class NearestCentre:
             0 if self.external is None else self.external.shape[0]
         )
         if slot == 0:
-            self.closest = self.sqdist(None, i).float().clamp_min(0)
+            self.closest = check_distances(self.sqdist(None, i).float().clamp_min(0))
             self._reach = 2 * self.closest.sqrt()
         else:
             bound = self._centre_distances(i)[self.assign]
@@ -136,7 +149,7 @@ class NearestCentre:
             # Fixed-size blocks keep allocations alike, so memory does not
             # fragment over a thousand steps of different sizes.
             for block in rows.split(self.block_size):
-                d = self.sqdist(block, i).float().clamp_min(0)
+                d = check_distances(self.sqdist(block, i).float().clamp_min(0))
                 better = d < self.closest[block]
                 block = block[better]
                 self.closest[block] = d[better]
