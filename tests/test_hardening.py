@@ -241,3 +241,13 @@ def test_warnings_point_at_the_users_line(digits):
     with pytest.warns(UserWarning, match="no dropout") as record:
         AutoALQuerier(LogisticRegression(max_iter=200), n_queries=5).fit(X[:50], y[:50])
     assert record[0].filename == __file__
+
+
+@pytest.mark.parametrize("device", ["gpu", "cuda:99", 3])
+def test_bad_device_names_the_parameter(digits, device):
+    X, y = digits
+    if device == "cuda:99" and torch.cuda.device_count() > 99:
+        pytest.skip("a machine with 100 GPUs")
+    querier = AutoALQuerier(LogisticRegression(max_iter=200), device=device)
+    with pytest.raises(ValueError, match="'device' parameter"):
+        querier.fit(X[:60], y[:60])
