@@ -244,7 +244,7 @@ def run_benchmark(
                 initial_size=initial_size,
                 n_rounds=n_rounds,
                 random_state=seed,
-                progress=progress,
+                progress=f"seed {seed} {method}" if progress else False,
             )
             record = curve.to_dict()
             record["seconds"] = time.perf_counter() - start

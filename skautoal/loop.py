@@ -171,8 +171,9 @@ def simulate(
     overwrite : bool, default=False
         Start afresh even if ``checkpoint`` holds a run (of this or another
         identity), replacing it after the first round.
-    progress : bool, default=True
-        Show a progress bar with the current score.
+    progress : bool or str, default=True
+        Show a progress bar with the current score; a str labels the bar
+        (the benchmark names the method and seed).
 
     Returns
     -------
@@ -280,7 +281,8 @@ def _progress(total, enabled, initial=0):
         return None
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, initial=initial, desc="active learning", leave=False)
+    desc = enabled if isinstance(enabled, str) else "active learning"
+    return tqdm(total=total, initial=initial, desc=desc, leave=False)
 
 
 def _load_checkpoint(path, signature):
