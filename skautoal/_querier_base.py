@@ -74,14 +74,20 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.n_queries = n_queries
         self.random_state = random_state
 
-    def _validate_X(self, X, *, reset, y=_NO_Y):
+    def _validate_X(self, X, *, reset, y=_NO_Y, cast=True):
         kwargs = dict(allow_nd=True, dtype="numeric", reset=reset)
         if y is _NO_Y:
             X = validate_data(self, X, **kwargs)
         else:
             X, y = validate_data(self, X, y, **kwargs)
-        if _is_skorch_net(_final_step(self.estimator)) and X.dtype != np.float32:
+        if (
+            cast
+            and _is_skorch_net(_final_step(self.estimator))
+            and X.dtype != np.float32
+        ):
             # torch modules take float32; scikit-learn models keep the dtype.
+            # ``query`` passes cast=False: its pool is cast chunk by chunk in
+            # the forward pass, never copied whole.
             X = X.astype(np.float32)
         return X if y is _NO_Y else (X, y)
 
@@ -169,7 +175,7 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             (higher = chosen earlier).
         """
         check_is_fitted(self)
-        X_pool = self._validate_X(X_pool, reset=False)
+        X_pool = self._validate_X(X_pool, reset=False, cast=False)
         n_queries = self.n_queries if n_queries is None else n_queries
         random_state = check_random_state(self.random_state)
         outputs = PoolOutputs(
