@@ -163,3 +163,54 @@ def test_suite_interrupted_keeps_runs_and_resumes(
     assert not [f for f in os.listdir(out) if f.endswith(".tmp")]
     subprocess.run(_suite_cmd(out, n_jobs), check=True, capture_output=True)
     assert _records(runs) == uninterrupted
+
+
+def _benchmark_cmd(out):
+    return [
+        sys.executable,
+        "-m",
+        "skautoal",
+        "benchmark",
+        "--methods",
+        "margin,random,entropy",
+        "--seeds",
+        "1",
+        "--n-rounds",
+        "2",
+        "--initial-size",
+        "30",
+        "--n-queries",
+        "10",
+        "--out",
+        str(out),
+        "--no-progress",
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_benchmark_interrupted_keeps_runs_and_resumes(tmp_path, sig, status):
+    full = tmp_path / "full"
+    subprocess.run(_benchmark_cmd(full), check=True, capture_output=True)
+    out = tmp_path / "run"
+    proc = subprocess.Popen(
+        _benchmark_cmd(out), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    runs = out / "runs.jsonl"
+    deadline = time.time() + 300
+    while time.time() < deadline and not (runs.exists() and runs.read_text()):
+        time.sleep(0.05)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == status, err.decode()
+    assert b"Traceback" not in err
+    assert 1 <= len(runs.read_text().splitlines()) < 3
+    assert not (out / "results.json").exists()
+    subprocess.run(_benchmark_cmd(out), check=True, capture_output=True)
+    keep = ("seed", "method", "n_labeled", "scores", "aubc")
+
+    def records(path):
+        lines = (json.loads(line) for line in path.read_text().splitlines())
+        return sorted(json.dumps([r[k] for k in keep]) for r in lines)
+
+    assert records(runs) == records(full / "runs.jsonl")
