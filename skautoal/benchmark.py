@@ -345,17 +345,43 @@ def plot_results(results, out):
     if curves and curves[0]["strategy_weights"]:
         names = list(curves[0]["strategy_weights"][0])
         n = np.array(curves[0]["n_labeled"])
-        for name in names:
-            values = np.array(
-                [[w.get(name, np.nan) for w in c["strategy_weights"]] for c in curves]
-            )
-            ax.plot(n, np.nanmean(values, 0), marker="o", label=name)
+        shares = np.array(
+            [
+                np.nanmean(
+                    [
+                        [w.get(name, np.nan) for w in c["strategy_weights"]]
+                        for c in curves
+                    ],
+                    0,
+                )
+                for name in names
+            ]
+        )
+        # The shares of each round sum to 1: a stacked area shows the whole
+        # batch and how it splits among the candidates.
+        palette = plt.get_cmap("tab10").colors
+        ax.stackplot(
+            n,
+            shares,
+            labels=names,
+            colors=[palette[i % len(palette)] for i in range(len(names))],
+            alpha=0.85,
+        )
         ax.set(
             xlabel="labelled samples",
             ylabel="share of the batch proposed",
-            title="AutoAL's strategy shares per round (mean over seeds)",
+            ylim=(0, 1),
+            xlim=(n[0], n[-1]),
+            title="AutoAL's strategy shares per round (smoothed, mean over seeds)",
         )
-        ax.legend(ncol=2, fontsize=8)
+        handles, labels = ax.get_legend_handles_labels()
+        ax.legend(  # top to bottom, as stacked
+            handles[::-1],
+            labels[::-1],
+            fontsize=8,
+            loc="center left",
+            bbox_to_anchor=(1.01, 0.5),
+        )
     else:
         ax.text(0.5, 0.5, "autoal was not run", ha="center", va="center")
         ax.set_axis_off()
