@@ -216,45 +216,64 @@ def run_benchmark(
     done = {(r["seed"], r["method"]): r for r in read_runs(runs_path)}
     if done:
         log(f"resuming: {len(done)} of {seeds * len(methods)} runs already in {out}")
-    for seed in range(seeds):
-        if all((seed, m) in done for m in methods):
-            continue
-        X_pool, X_test, y_pool, y_test = train_test_split(
-            X, y, test_size=test_size, stratify=y, random_state=seed
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        # One outer bar over every run, with an ETA; each run's own bar
+        # (its rounds) opens below it.
+        bar = tqdm(
+            total=seeds * len(methods), initial=len(done), desc="benchmark", unit="run"
         )
-        if pool_size is not None and pool_size < len(y_pool):
-            keep = np.random.RandomState(seed).choice(
-                len(y_pool), pool_size, replace=False
-            )
-            X_pool, y_pool = X_pool[keep], y_pool[keep]
-        for method in methods:
-            if (seed, method) in done:
+        if log is print:
+            log = bar.write
+    try:
+        for seed in range(seeds):
+            if all((seed, m) in done for m in methods):
                 continue
-            estimator = task_model(
-                model, X.shape[1:], n_classes, device_name, random_state=seed
+            X_pool, X_test, y_pool, y_test = train_test_split(
+                X, y, test_size=test_size, stratify=y, random_state=seed
             )
-            querier = make_querier(method, estimator, n_queries, seed, device)
-            start = time.perf_counter()
-            curve = simulate(
-                querier,
-                X_pool,
-                y_pool,
-                X_test=X_test,
-                y_test=y_test,
-                initial_size=initial_size,
-                n_rounds=n_rounds,
-                random_state=seed,
-                progress=f"seed {seed} {method}" if progress else False,
-            )
-            record = curve.to_dict()
-            record["seconds"] = time.perf_counter() - start
-            record.update(seed=seed, method=method)
-            _append(runs_path, record)
-            done[(seed, method)] = record
-            log(
-                f"seed {seed} {method:<9} AUBC {curve.aubc:.4f} "
-                f"({record['seconds']:.1f} s)"
-            )
+            if pool_size is not None and pool_size < len(y_pool):
+                keep = np.random.RandomState(seed).choice(
+                    len(y_pool), pool_size, replace=False
+                )
+                X_pool, y_pool = X_pool[keep], y_pool[keep]
+            for method in methods:
+                if (seed, method) in done:
+                    continue
+                estimator = task_model(
+                    model, X.shape[1:], n_classes, device_name, random_state=seed
+                )
+                querier = make_querier(method, estimator, n_queries, seed, device)
+                if bar is not None:
+                    bar.set_postfix_str(f"seed {seed} {method}")
+                start = time.perf_counter()
+                curve = simulate(
+                    querier,
+                    X_pool,
+                    y_pool,
+                    X_test=X_test,
+                    y_test=y_test,
+                    initial_size=initial_size,
+                    n_rounds=n_rounds,
+                    random_state=seed,
+                    progress=f"seed {seed} {method}" if progress else False,
+                )
+                record = curve.to_dict()
+                record["seconds"] = time.perf_counter() - start
+                record.update(seed=seed, method=method)
+                _append(runs_path, record)
+                done[(seed, method)] = record
+                log(
+                    f"seed {seed} {method:<9} AUBC {curve.aubc:.4f} "
+                    f"({record['seconds']:.1f} s)"
+                )
+                if bar is not None:
+                    bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
     results = {
         "config": config,
         "curves": {m: [done[(s, m)] for s in range(seeds)] for m in methods},
