@@ -39,7 +39,13 @@ exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
 templates_path = ["_templates"]
 html_theme = "pydata_sphinx_theme"
 html_static_path = ["_static"]
-html_theme_options = {"navigation_with_keys": False}
+# A short navbar title: "skautoal 0.1.0.dev0 documentation" overlapped the
+# first link at 1280 px.
+html_title = "skautoal"
+html_theme_options = {
+    "navigation_with_keys": False,
+    "logo": {"text": "skautoal"},
+}
 
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
