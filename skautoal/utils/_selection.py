@@ -38,6 +38,8 @@ def top_k(scores, k, random_state):
         )
     if not 0 <= k <= n:
         raise ValueError(f"Cannot pick the top {k} of {n} scores.")
+    if k == 0:
+        return np.empty(0, dtype=np.int64)
     tie = random_state.random_sample(n)
     if k < n:
         kth = np.partition(scores, n - k)[n - k]
