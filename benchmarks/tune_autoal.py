@@ -28,20 +28,8 @@ def _run(block, name, params, seed):
 
     params = None if params is None else dict(params)
     if params and "+" in str(params.get("strategies", "")):
-        from skautoal import strategies
-
-        names = {
-            "margin": strategies.MarginSampling,
-            "entropy": strategies.EntropySampling,
-            "lc": strategies.LeastConfidence,
-            "bald": strategies.BALD,
-            "varratio": strategies.VarRatio,
-            "meanstd": strategies.MeanSTD,
-            "coreset": strategies.CoreSet,
-            "badge": strategies.BADGE,
-            "kmeans": strategies.KMeansSampling,
-        }
-        params["strategies"] = [names[n]() for n in params["strategies"].split("+")]
+        names = params["strategies"].split("+")
+        params["strategies"] = [benchmark.make_strategy(n) for n in names]
     if params is None:
         record = suite.run_one(block, name, seed)
     else:

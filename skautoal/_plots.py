@@ -64,7 +64,7 @@ def plot_suite_curves(runs, block, path, highlight="autoal"):
         ylabel="test accuracy",
         title=f"{block}: mean over {n_seeds} paired seeds (legend: AUBC)",
     )
-    ax.legend(ncol=2, fontsize=7, loc="lower right")
+    ax.legend(ncol=2, fontsize=7, loc="best")
     ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -147,7 +147,7 @@ def plot_strategy_shares(runs, path, method="autoal"):
     fig, axes = plt.subplots(
         n_rows, n_cols, figsize=(3.6 * n_cols, 2.7 * n_rows), squeeze=False
     )
-    palette = _pyplot().get_cmap("tab10").colors
+    palette = plt.get_cmap("tab10").colors
     for ax, block in zip(axes.flat, blocks, strict=False):
         rs = [r for r in runs if r["method"] == method and r["block"] == block]
         names = list(rs[0]["strategy_weights"][0])

@@ -52,7 +52,7 @@ def make_querier(method, estimator, n_queries, seed, device):
     skautoal 0.1's eight candidates (the previous default). The queriers
     that carry state across rounds get ``warm_start=True``.
     """
-    from . import AutoALQuerier, strategies
+    from . import AutoALQuerier
     from .baselines import (
         ALBLQuerier,
         BAITQuerier,
@@ -80,7 +80,14 @@ def make_querier(method, estimator, n_queries, seed, device):
         return TAILORQuerier(estimator, warm_start=True, **common)
     if method == "bait":
         return BAITQuerier(estimator, device=device, **common)
-    strategy = {
+    return StrategyQuerier(estimator, make_strategy(method), **common)
+
+
+def make_strategy(name):
+    """The strategy of a single-strategy method name (``margin``, ``bald``...)."""
+    from . import strategies
+
+    return {
         "random": strategies.RandomSampling,
         "lc": strategies.LeastConfidence,
         "margin": strategies.MarginSampling,
@@ -91,8 +98,7 @@ def make_querier(method, estimator, n_queries, seed, device):
         "kmeans": strategies.KMeansSampling,
         "coreset": strategies.CoreSet,
         "badge": strategies.BADGE,
-    }[method]()
-    return StrategyQuerier(estimator, strategy, **common)
+    }[name]()
 
 
 def parse_methods(text, default=METHODS, optional=OPTIONAL_METHODS):

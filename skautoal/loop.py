@@ -507,7 +507,7 @@ class ActiveLearner:
             self.querier,
             random_state=None,
             data={"X_pool": self.X_pool},
-            settings={"n_pool": self.n_pool},
+            settings={},
         )
 
     @classmethod
@@ -566,7 +566,7 @@ class ActiveLearner:
             querier,
             X_pool,
             X_labeled=X_labeled,
-            y_labeled=None if meta["y_labeled"] is None else meta["y_labeled"],
+            y_labeled=meta["y_labeled"],
         )
         differences = fingerprint_differences(meta["identity"], learner._identity())
         if differences:

@@ -662,8 +662,7 @@ class AutoALQuerier(_CandidateQuerier):
         if len(np.unique(picked)) != n_queries:
             raise RuntimeError(
                 f"The Fisher search chose {len(np.unique(picked))} unique samples for "
-                f"n_queries={n_queries}; a candidate returned fewer picks than asked "
-                "(each must return n_queries unique indices)."
+                f"n_queries={n_queries} (a bug in the search; please report it)."
             )
         proposers = masks[picked].astype(np.float64)
         credit = (proposers / proposers.sum(1, keepdims=True)).sum(0) / len(picked)

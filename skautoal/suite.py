@@ -448,6 +448,7 @@ def _execute(todo, path, n_jobs, n_rounds, device, progress, log):
     context = multiprocessing.get_context("spawn")
     pending = {}
     queue = list(todo)
+    others = set(multiprocessing.active_children())
     with ProcessPoolExecutor(
         n_jobs, mp_context=context, initializer=_init_worker
     ) as pool:
@@ -467,7 +468,7 @@ def _execute(todo, path, n_jobs, n_rounds, device, progress, log):
             # Interrupted (Ctrl+C, SIGTERM) or failed: finished runs are on
             # disk already; the runs in flight are stopped, not awaited.
             pool.shutdown(wait=False, cancel_futures=True)
-            for child in multiprocessing.active_children():
+            for child in set(multiprocessing.active_children()) - others:
                 child.terminate()
             raise
         finally:

@@ -129,6 +129,19 @@ def _records(path):
     )
 
 
+def _signal_after_first_run(cmd, runs, sig, status):
+    """Start ``cmd``, send ``sig`` once ``runs`` holds a finished run, and
+    check the exit status and that no traceback was printed."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 300
+    while time.time() < deadline and not (runs.exists() and runs.read_text()):
+        time.sleep(0.05)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == status, err.decode()
+    assert b"Traceback" not in err
+
+
 @pytest.fixture(scope="module")
 def uninterrupted(tmp_path_factory):
     out = tmp_path_factory.mktemp("uninterrupted")
@@ -146,17 +159,8 @@ def test_suite_interrupted_keeps_runs_and_resumes(
     tmp_path, uninterrupted, sig, status, n_jobs
 ):
     out = tmp_path / "run"
-    proc = subprocess.Popen(
-        _suite_cmd(out, n_jobs), stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
     runs = out / "runs.jsonl"
-    deadline = time.time() + 300
-    while time.time() < deadline and not (runs.exists() and runs.read_text()):
-        time.sleep(0.05)
-    proc.send_signal(sig)
-    _, err = proc.communicate(timeout=120)
-    assert proc.returncode == status, err.decode()
-    assert b"Traceback" not in err
+    _signal_after_first_run(_suite_cmd(out, n_jobs), runs, sig, status)
     kept = _records(runs)
     assert 1 <= len(kept) < 4
     assert set(kept) <= set(uninterrupted)  # finished runs are whole and right
@@ -193,17 +197,8 @@ def test_benchmark_interrupted_keeps_runs_and_resumes(tmp_path, sig, status):
     full = tmp_path / "full"
     subprocess.run(_benchmark_cmd(full), check=True, capture_output=True)
     out = tmp_path / "run"
-    proc = subprocess.Popen(
-        _benchmark_cmd(out), stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
     runs = out / "runs.jsonl"
-    deadline = time.time() + 300
-    while time.time() < deadline and not (runs.exists() and runs.read_text()):
-        time.sleep(0.05)
-    proc.send_signal(sig)
-    _, err = proc.communicate(timeout=120)
-    assert proc.returncode == status, err.decode()
-    assert b"Traceback" not in err
+    _signal_after_first_run(_benchmark_cmd(out), runs, sig, status)
     assert 1 <= len(runs.read_text().splitlines()) < 3
     assert not (out / "results.json").exists()
     subprocess.run(_benchmark_cmd(out), check=True, capture_output=True)

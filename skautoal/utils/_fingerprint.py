@@ -30,8 +30,6 @@ def content_hash(values, chunk_rows=8192):
     """
     if values is None:
         return "none"
-    if hasattr(values, "toarray") and not hasattr(values, "shape"):
-        values = values.toarray()
     if not hasattr(values, "shape") or not hasattr(values, "dtype"):
         values = np.asarray(values)
     digest = hashlib.sha256()
