@@ -16,7 +16,6 @@ from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 
-from ..utils._torch import seeded
 from ..utils._validation import (
     check_finite_samples,
     check_positive_int,
@@ -307,9 +306,15 @@ class TaskModel:
     def mc_predict_proba(self, X, n_passes, random_state):
         """Probabilities from ``n_passes`` MC-dropout passes.
 
-        Dropout layers are active, batch norm stays in eval mode, and the
-        passes are seeded by ``random_state``. A model without dropout gives
-        ``n_passes`` identical copies, with a warning.
+        Each pass samples one network: every dropout layer draws one mask
+        for the pass, shared by all samples and all chunks of ``X`` (the
+        weight-sampling view of MC dropout; Gal and Ghahramani, 2016). So a
+        pass is the same network on every sample, the result does not
+        depend on ``chunk_size``, and drawing the masks costs O(width) per
+        pass rather than O(samples x width). Batch norm stays in eval mode,
+        and the masks are seeded by ``random_state`` (torch's global RNG is
+        not touched). A model without dropout gives ``n_passes`` identical
+        copies, with a warning.
 
         Returns
         -------
@@ -327,17 +332,80 @@ class TaskModel:
             return np.broadcast_to(proba, (n_passes,) + proba.shape)
         seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
         Xt = self._transform(X)
-        module = self.net.module_
-        dropouts = _dropout_layers(module)
+        masks = _SharedDropout(_dropout_layers(self.net.module_), seed)
         self._eval_mode()
-        for layer in dropouts:
-            layer.train()
-        try:
-            with seeded(seed, self.device):
-                passes = [self._net_forward(Xt, False)[0] for _ in range(n_passes)]
-        finally:
-            module.eval()
+        passes = []
+        with masks:
+            for index in range(n_passes):
+                masks.pass_index = index
+                passes.append(self._net_forward(Xt, False)[0])
         return np.stack(passes)
+
+
+_CHANNEL_DROPOUT = nn.Dropout1d | nn.Dropout2d | nn.Dropout3d | nn.FeatureAlphaDropout
+
+
+class _SharedDropout:
+    """Forward hooks that apply one seeded dropout mask per layer and pass.
+
+    The layers stay in eval mode (the identity); the hook multiplies their
+    output by the mask of the current pass, drawn on first use from a seed
+    derived from ``(seed, layer, pass)``, so masks do not depend on the
+    order or size of the chunks. Element-wise dropout masks every feature
+    of a sample (shape ``x.shape[1:]``); the channel-wise kinds
+    (``Dropout1d/2d/3d``, ``FeatureAlphaDropout``) mask whole channels.
+    Alpha dropout keeps SELU's mean and variance as torch's does.
+    """
+
+    _SELU_ALPHA = -1.7580993408473766  # -scale * alpha of SELU
+
+    def __init__(self, layers, seed):
+        self.layers = layers
+        self.seed = int(seed)
+        self.pass_index = 0
+        self._masks = {}
+        self._handles = []
+
+    def __enter__(self):
+        for position, layer in enumerate(self.layers):
+            self._handles.append(
+                layer.register_forward_hook(self._hook(position, layer))
+            )
+        return self
+
+    def __exit__(self, *exc):
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
+
+    def _keep(self, position, layer, out):
+        key = (position, self.pass_index)
+        if key not in self._masks:
+            channelwise = isinstance(layer, _CHANNEL_DROPOUT)
+            shape = tuple(out.shape[1:])
+            if channelwise and out.dim() > 2:
+                shape = shape[:1] + (1,) * (len(shape) - 1)
+            state = np.random.SeedSequence([self.seed, position, self.pass_index])
+            generator = torch.Generator().manual_seed(int(state.generate_state(1)[0]))
+            keep = torch.rand(shape, generator=generator) >= layer.p
+            self._masks[key] = keep.to(device=out.device, dtype=out.dtype)
+        return self._masks[key]
+
+    def _hook(self, position, layer):
+        def hook(module, inputs, out):
+            p = float(layer.p)
+            if p == 0.0:
+                return out
+            if p >= 1.0:
+                return torch.zeros_like(out)
+            keep = self._keep(position, layer, out)
+            if isinstance(layer, nn.AlphaDropout | nn.FeatureAlphaDropout):
+                alpha = self._SELU_ALPHA
+                a = ((1 - p) * (1 + p * alpha**2)) ** -0.5
+                return a * (out * keep + alpha * (1 - keep)) - a * alpha * p
+            return out * keep / (1 - p)
+
+        return hook
 
 
 class PoolOutputs:

@@ -217,7 +217,10 @@ class FisherBatchValue:
         flat = G.permute(1, 0, 2).reshape(P, n * C)
 
         def blocks(A):  # G_i^T A for every i, shape (n, C, A.shape[1])
-            return (A.T @ flat).reshape(A.shape[1], n, C).permute(1, 2, 0)
+            # A^T made contiguous: MKL's float64 product is several times
+            # slower with a transposed left operand of this shape.
+            out = A.T.contiguous() @ flat
+            return out.reshape(A.shape[1], n, C).permute(1, 2, 0).contiguous()
 
         M_inv = self.M_inv.clone()
         Q = torch.matmul(M_inv, G)
@@ -242,9 +245,12 @@ class FisherBatchValue:
             K = torch.linalg.inv(R[j])
             K = (K + K.T) / 2
             S, U = blocks(torch.cat([Q_j, M_inv @ (self.F_U @ Q_j)], 1)).split(C, 2)
-            SK = S @ K
-            SKt = SK.transpose(1, 2)
-            T = T - U @ SKt - SK @ U.transpose(1, 2) + SK @ T[j] @ SKt
+            # T - U SK^T - SK U^T + SK T_j SK^T = T - (W SK^T + SK W^T) with
+            # W = U - SK T_j / 2 (T_j is symmetric): one batched product.
+            SK = (S.reshape(n * C, C) @ K).reshape(n, C, C)
+            W = U - (SK.reshape(n * C, C) @ (T[j] / 2)).reshape(n, C, C)
+            WSK = W @ SK.transpose(1, 2)
+            T = T - WSK - WSK.transpose(1, 2)
             R = R - SK @ S.transpose(1, 2)
             M_inv = M_inv - Q_j @ K @ Q_j.T
         return np.asarray(order, dtype=np.int64)

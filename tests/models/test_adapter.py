@@ -95,6 +95,46 @@ def test_mc_dropout_is_seeded_and_leaves_global_rng(user_net, split):
     assert not np.allclose(first, other)
 
 
+def test_mc_dropout_masks_are_shared_across_samples_and_chunks(user_net, split):
+    # One pass is one sampled network: duplicated rows get the same
+    # probabilities within a pass, and chunking does not change any pass.
+    X_pool = split[2][:30]
+    X = np.concatenate([X_pool, X_pool])
+    mc = TaskModel(user_net).mc_predict_proba(X, 4, 0)
+    np.testing.assert_array_equal(mc[:, :30], mc[:, 30:])
+    assert not np.allclose(mc[0], mc[1])
+    chunked = TaskModel(user_net, chunk_size=7).mc_predict_proba(X, 4, 0)
+    np.testing.assert_allclose(chunked, mc, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("kind", ["dropout", "dropout2d", "alpha"])
+def test_shared_dropout_masks_follow_each_layer_kind(kind):
+    from skautoal.models._adapter import _SharedDropout
+
+    layer = {
+        "dropout": nn.Dropout(0.3),
+        "dropout2d": nn.Dropout2d(0.5),
+        "alpha": nn.AlphaDropout(0.2),
+    }[kind].eval()
+    X = torch.randn(2, 64, 40, 40) if kind == "dropout2d" else torch.randn(2, 20000)
+    with _SharedDropout([layer], seed=0):
+        out = layer(X)
+    if kind == "dropout":
+        kept = out != 0
+        torch.testing.assert_close(kept[0], kept[1])  # one mask for the batch
+        assert abs(kept.float().mean().item() - 0.7) < 0.02
+        torch.testing.assert_close(out[kept], X[kept] / 0.7)
+    elif kind == "dropout2d":
+        ratio = out / X  # 0 or 2, constant over each channel
+        assert set(torch.unique(ratio.round()).tolist()) == {0.0, 2.0}
+        assert (ratio.flatten(2).std(2) < 1e-5).all()
+        torch.testing.assert_close(ratio[0], ratio[1])
+    else:  # alpha dropout keeps a standard normal input's mean and variance
+        assert abs(out.mean().item()) < 0.05
+        assert abs(out.var().item() - 1) < 0.05
+    assert layer(X) is X  # the hooks are gone; eval mode is the identity
+
+
 def test_no_dropout_warns(split):
     X_lab, y_lab, X_pool = split
 
