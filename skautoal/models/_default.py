@@ -126,7 +126,7 @@ class FixedStepsClassifier(NeuralNetClassifier):
 _RECIPES = {
     "mlp": dict(
         module=MLPModule,
-        module__hidden_units=128,
+        module__hidden_units=256,
         module__dropout=0.5,
         lr=3e-3,
         optimizer__weight_decay=1e-2,
