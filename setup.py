@@ -36,6 +36,8 @@ setup(
             "ruff>=0.5",
             "hypothesis>=6",
             "pandas>=1.5",
+            "zarr>=2.16",
+            "dask[array]>=2023.1",
         ],
         "docs": [
             "sphinx>=7",

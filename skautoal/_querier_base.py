@@ -41,6 +41,7 @@ from .utils._validation import (
     check_n_queries,
     check_picks,
     find_stack_level,
+    is_lazy_array,
 )
 
 # Marks "no y given" apart from y=None, which fit must reject with
@@ -90,6 +91,25 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             # the forward pass, never copied whole.
             X = X.astype(np.float32)
         return X if y is _NO_Y else (X, y)
+
+    def _validate_pool(self, X_pool):
+        """Validate a pool without loading it: a zarr or dask array (or any
+        array-like read by row slices) is checked here for its width and
+        later, chunk by chunk, for finite numbers (:class:`PoolOutputs`);
+        anything else goes through ``validate_data``."""
+        if not is_lazy_array(X_pool):
+            return self._validate_X(X_pool, reset=False, cast=False)
+        shape = tuple(X_pool.shape)
+        if len(shape) < 2:
+            raise ValueError(
+                f"X_pool must be 2-D or more (n_samples, ...); got shape {shape}."
+            )
+        if shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X_pool has {shape[1]} features, but {type(self).__name__} is "
+                f"expecting {self.n_features_in_} features as input."
+            )
+        return X_pool
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, *, queried=None):
@@ -175,7 +195,7 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             (higher = chosen earlier).
         """
         check_is_fitted(self)
-        X_pool = self._validate_X(X_pool, reset=False, cast=False)
+        X_pool = self._validate_pool(X_pool)
         n_queries = self.n_queries if n_queries is None else n_queries
         random_state = check_random_state(self.random_state)
         outputs = PoolOutputs(

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils import check_random_state
 
+from .utils._arrays import n_rows, pool_rows, take_rows
 from .utils._fingerprint import fingerprint_differences, run_fingerprint
 from .utils._validation import check_label_kinds, check_positive_int
 
@@ -193,7 +194,7 @@ def simulate(
     >>> curve.n_labeled
     [10, 15, 20, 25]
     """
-    n_pool = len(y_pool)
+    n_pool = n_rows(y_pool)
     initial_size = check_positive_int(initial_size, "initial_size", "simulate")
     if n_rounds < 0:
         raise ValueError(f"n_rounds must be >= 0; got {n_rounds}.")
@@ -237,7 +238,7 @@ def simulate(
             last = len(curve.queried[-1]) if curve.queried else 0
             _fit(
                 model,
-                _safe_indexing(X_pool, labeled),
+                take_rows(X_pool, labeled),
                 y_pool[labeled],
                 np.arange(len(labeled) - last, len(labeled)),
             )
@@ -249,7 +250,7 @@ def simulate(
             unlabeled = np.setdiff1d(np.arange(n_pool), labeled)
             if state["round"] < n_rounds and len(unlabeled):
                 start = time.perf_counter()
-                picked = unlabeled[model.query(_safe_indexing(X_pool, unlabeled))]
+                picked = unlabeled[model.query(pool_rows(X_pool, unlabeled))]
                 curve.query_seconds.append(time.perf_counter() - start)
                 curve.queried.append(picked)
                 state["labeled"] = list(labeled) + picked.tolist()
@@ -349,7 +350,7 @@ class ActiveLearner:
             raise ValueError("Pass both X_labeled and y_labeled, or neither.")
         self.querier = clone(querier)
         self.X_pool = X_pool
-        self.n_pool = len(X_pool)
+        self.n_pool = n_rows(X_pool)
         self.X_labeled = X_labeled
         self.y_labeled = None if y_labeled is None else list(np.asarray(y_labeled))
         if X_labeled is not None and len(X_labeled) != len(self.y_labeled):
@@ -375,7 +376,7 @@ class ActiveLearner:
             X_parts.append(np.asarray(self.X_labeled))
             y_parts.extend(self.y_labeled)
         if len(indices):
-            X_parts.append(np.asarray(_safe_indexing(self.X_pool, indices)))
+            X_parts.append(np.asarray(take_rows(self.X_pool, indices)))
             y_parts.extend(labels)
         return np.concatenate(X_parts), np.asarray(y_parts)
 
@@ -398,7 +399,7 @@ class ActiveLearner:
         unlabeled = np.setdiff1d(np.arange(self.n_pool), list(self.taught))
         if not len(unlabeled):
             raise ValueError("Every pool sample is labelled; nothing left to query.")
-        picked = self.querier.query(_safe_indexing(self.X_pool, unlabeled), n_queries)
+        picked = self.querier.query(pool_rows(self.X_pool, unlabeled), n_queries)
         self._last_query = unlabeled[picked]
         return self._last_query
 

@@ -20,6 +20,7 @@ from ..utils._validation import (
     check_finite_samples,
     check_positive_int,
     find_stack_level,
+    is_lazy_array,
 )
 
 
@@ -174,7 +175,7 @@ class TaskModel:
                 f"with {n_features} features."
             )
         if self.net is not None:
-            first = self._as_net_input(_safe_indexing(self._transform(X), slice(0, 1)))
+            first = self._as_net_input(self._transform(_safe_indexing(X, slice(0, 1))))
             try:
                 with torch.no_grad():
                     self._eval_mode()
@@ -190,9 +191,15 @@ class TaskModel:
         return X if self.transformer is None else self.transformer.transform(X)
 
     def _chunks(self, X):
+        """``X`` in chunks of ``chunk_size`` rows, each transformed by the
+        pipeline's steps: a pool is read, transformed and cast one chunk at a
+        time, so a memmap, zarr or dask pool is never loaded whole."""
         n = X.shape[0]
         for start in range(0, n, self.chunk_size):
-            yield _safe_indexing(X, slice(start, min(start + self.chunk_size, n)))
+            chunk = _safe_indexing(X, slice(start, min(start + self.chunk_size, n)))
+            if is_lazy_array(chunk):  # a zarr or dask slice: read it now
+                chunk = np.asarray(chunk)
+            yield self._transform(chunk)
 
     def _net_forward(self, X, capture_embedding):
         """Probabilities (and embeddings) from the skorch net, chunk by chunk.
@@ -273,6 +280,8 @@ class TaskModel:
 
     def _as_net_input(self, chunk):
         array = chunk.toarray() if hasattr(chunk, "toarray") else np.asarray(chunk)
+        if not array.flags.writeable:  # a read-only memmap: copy the chunk
+            array = np.array(array, dtype=np.float32)
         return torch.as_tensor(array, dtype=torch.float32)
 
     def _eval_mode(self):
@@ -289,17 +298,18 @@ class TaskModel:
         the input of its last ``nn.Linear``; for a model that is not a torch
         net it is the (transformed) feature matrix.
         """
-        Xt = self._transform(X)
         if self.net is not None:
             self._eval_mode()
-            return self._net_forward(Xt, embedding)
-        proba = np.concatenate(
-            [self.final.predict_proba(chunk) for chunk in self._chunks(Xt)]
-        )
-        emb = None
-        if embedding:
-            dense = Xt.toarray() if hasattr(Xt, "toarray") else np.asarray(Xt)
-            emb = dense.reshape(dense.shape[0], -1).astype(np.float32)
+            return self._net_forward(X, embedding)
+        probas, embeddings = [], []
+        for chunk in self._chunks(X):
+            probas.append(self.final.predict_proba(chunk))
+            if embedding:
+                dense = chunk.toarray() if hasattr(chunk, "toarray") else chunk
+                dense = np.asarray(dense, dtype=np.float32)
+                embeddings.append(dense.reshape(dense.shape[0], -1))
+        proba = np.concatenate(probas)
+        emb = np.concatenate(embeddings) if embedding else None
         check_outputs(proba, emb)
         return proba.astype(np.float32), emb
 
@@ -331,14 +341,13 @@ class TaskModel:
             proba = self.predict_proba(X)
             return np.broadcast_to(proba, (n_passes,) + proba.shape)
         seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
-        Xt = self._transform(X)
         masks = _SharedDropout(_dropout_layers(self.net.module_), seed)
         self._eval_mode()
         passes = []
         with masks:
             for index in range(n_passes):
                 masks.pass_index = index
-                passes.append(self._net_forward(Xt, False)[0])
+                passes.append(self._net_forward(X, False)[0])
         return np.stack(passes)
 
 

@@ -61,9 +61,14 @@ def check_positive_int(value, name, owner):
 
 def check_finite_samples(X, name):
     """Check that ``X`` (an array, or anything ``np.asarray`` takes) is
-    non-empty and finite, and return its number of samples."""
+    non-empty and finite, and return its number of samples.
+
+    An array-like with ``shape`` and ``dtype`` (a numpy array or memmap, a
+    zarr or dask array) is read in chunks of rows, so the check never holds
+    more than one chunk in memory.
+    """
     shape = getattr(X, "shape", None)
-    if shape is None:
+    if shape is None or not hasattr(X, "dtype"):
         X = np.asarray(X)
         shape = X.shape
     if len(shape) == 0:
@@ -74,21 +79,23 @@ def check_finite_samples(X, name):
         raise ValueError(
             f"{name} is empty: expected at least 1 sample, got shape {tuple(shape)}."
         )
-    values = X.data if hasattr(X, "tocsr") else np.asarray(X)
-    if values.dtype.kind not in "biufc":
+    values = X.data if hasattr(X, "tocsr") else X
+    dtype = np.dtype(values.dtype)
+    if dtype.kind not in "biufc":
         raise ValueError(
-            f"{name} must hold numbers; got an array of dtype {values.dtype} instead."
+            f"{name} must hold numbers; got an array of dtype {dtype} instead."
         )
-    if values.dtype.kind in "fc":
+    if dtype.kind in "fc":
         limit = np.finfo(np.float32).max
-        flat = values.reshape(len(values), -1) if values.ndim > 1 else values
-        for start in range(0, max(len(flat), 1), 8192):
-            chunk = np.abs(flat[start : start + 8192])
+        row_bytes = dtype.itemsize * int(np.prod(values.shape[1:], dtype=np.int64))
+        step = max(1, (1 << 21) // max(row_bytes, 1))  # about 2 MB a chunk
+        for start in range(0, max(values.shape[0], 1), step):
+            chunk = np.abs(np.asarray(values[start : start + step]))
             if not np.isfinite(chunk).all():
                 raise ValueError(
                     f"{name} contains NaN or infinity: expected finite values only."
                 )
-            if values.dtype.itemsize > 4 and chunk.size and chunk.max() > limit:
+            if dtype.itemsize > 4 and chunk.size and chunk.max() > limit:
                 raise ValueError(
                     f"{name} holds values beyond float32's range (up to "
                     f"{chunk.max():.3g}; float32 holds at most {limit:.3g}), and the "
@@ -96,6 +103,20 @@ def check_finite_samples(X, name):
                     "features first (e.g. StandardScaler)."
                 )
     return int(shape[0])
+
+
+def is_lazy_array(X):
+    """Whether ``X`` is an array-like read by slicing rows (a zarr or dask
+    array, an h5py dataset, a row subset of a pool), not an in-memory
+    numpy array, sparse matrix or data frame."""
+    return (
+        hasattr(X, "shape")
+        and hasattr(X, "dtype")
+        and hasattr(X, "__getitem__")
+        and not isinstance(X, np.ndarray)
+        and not hasattr(X, "tocsr")
+        and not hasattr(X, "iloc")
+    )
 
 
 def label_kind(label):

@@ -1,0 +1,97 @@
+"""Pools that are not in memory: row subsets read a chunk at a time."""
+
+import numpy as np
+from sklearn.utils import _safe_indexing
+
+from ._validation import is_lazy_array
+
+
+def n_rows(X):
+    """The number of samples of an array-like (``len`` for lists)."""
+    shape = getattr(X, "shape", None)
+    return int(shape[0]) if shape is not None else len(X)
+
+
+def take_rows(X, rows):
+    """Rows ``rows`` (int array) of ``X`` as an in-memory array.
+
+    A zarr or dask array, or a memmap, is read in increasing row order (zarr
+    through its orthogonal indexing) and only the rows asked for are
+    loaded; anything else goes through scikit-learn's ``_safe_indexing``.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    if not (is_lazy_array(X) or isinstance(X, np.memmap)):
+        return _safe_indexing(X, rows)
+    if len(rows) and rows[-1] - rows[0] + 1 == len(rows) and (np.diff(rows) == 1).all():
+        return np.asarray(X[int(rows[0]) : int(rows[-1]) + 1])
+    order = np.argsort(rows, kind="stable")
+    sorted_rows = rows[order]
+    if hasattr(X, "oindex"):  # zarr
+        values = np.asarray(X.oindex[sorted_rows])
+    else:
+        values = np.asarray(X[sorted_rows])
+    out = np.empty_like(values)
+    out[order] = values
+    return out
+
+
+class RowSubset:
+    """The rows ``indices`` of a pool, read only when sliced.
+
+    :class:`~skautoal.loop.ActiveLearner` and
+    :func:`~skautoal.loop.simulate` query the unlabelled part of a pool. For
+    a memmap, zarr or dask pool, that part is passed as a ``RowSubset``
+    rather than copied: the forward pass reads it a chunk of rows at a
+    time, so memory holds one chunk, not the pool.
+
+    Parameters
+    ----------
+    X : array-like
+        The pool (sliceable by rows; has ``shape`` and ``dtype``).
+    indices : array-like of int
+        Its rows, in the order the subset presents them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skautoal.utils._arrays import RowSubset
+    >>> subset = RowSubset(np.arange(20).reshape(10, 2), [1, 4, 5])
+    >>> subset.shape, subset[1:3].tolist()
+    ((3, 2), [[8, 9], [10, 11]])
+    """
+
+    def __init__(self, X, indices):
+        self.X = X
+        self.indices = np.asarray(indices, dtype=np.int64)
+        self.shape = (len(self.indices),) + tuple(X.shape[1:])
+        self.dtype = np.dtype(X.dtype)
+        self.ndim = len(self.shape)
+
+    def __len__(self):
+        return self.shape[0]
+
+    def __getitem__(self, key):
+        if isinstance(key, tuple):  # (rows, ...) as _safe_indexing passes
+            rest = key[1:]
+            if not all(k is Ellipsis or k == slice(None) for k in rest):
+                raise TypeError(
+                    f"A RowSubset is read by whole rows; got the key {key!r}."
+                )
+            key = key[0]
+        if not isinstance(key, slice | np.ndarray | list):
+            raise TypeError(
+                f"A RowSubset is read by row slices or row indices; got {key!r}."
+            )
+        return take_rows(self.X, self.indices[key])
+
+    def __array__(self, dtype=None, copy=None):
+        values = take_rows(self.X, self.indices)
+        return values if dtype is None else values.astype(dtype)
+
+
+def pool_rows(X, rows):
+    """Rows ``rows`` of a pool for a query: a lazy :class:`RowSubset` of a
+    memmap, zarr or dask pool, otherwise an in-memory copy."""
+    if is_lazy_array(X) or isinstance(X, np.memmap):
+        return RowSubset(X, rows)
+    return _safe_indexing(X, np.asarray(rows, dtype=np.int64))
