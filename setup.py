@@ -38,6 +38,7 @@ setup(
             "pandas>=1.5",
             "zarr>=2.16",
             "dask[array]>=2023.1",
+            "numpydoc>=1.6",
         ],
         "docs": [
             "sphinx>=7",

@@ -106,6 +106,7 @@ class BaseScoreStrategy(BaseQueryStrategy):
         Returns
         -------
         scores : ndarray of shape (n_samples,)
+            One score per pool sample; :meth:`select` takes the top ones.
         """
         outputs = PoolOutputs(
             model, X_pool, random_state=0, with_embedding=self.uses_embedding
@@ -119,6 +120,16 @@ class BaseScoreStrategy(BaseQueryStrategy):
             ``score`` clashed with scikit-learn's ``score(X, y)`` convention
             (and gave every strategy a meaningless ``set_score_request``); it
             will be removed in 0.3. Use :meth:`score_samples`.
+
+        Parameters
+        ----------
+        *args, **kwargs
+            Passed to :meth:`score_samples`.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+            What :meth:`score_samples` returns.
         """
         import warnings
 

@@ -11,7 +11,7 @@ FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"
 
 
 def load_digits_data(*, images=False):
-    """scikit-learn's bundled digits, scaled to [0, 1], float32.
+    """Scikit-learn's bundled digits, scaled to [0, 1], float32.
 
     Parameters
     ----------
@@ -21,7 +21,9 @@ def load_digits_data(*, images=False):
     Returns
     -------
     X : ndarray of shape (1797, 64) or (1797, 1, 8, 8)
+        Pixel intensities in [0, 1].
     y : ndarray of shape (1797,)
+        The digit, 0 to 9.
 
     Examples
     --------
@@ -51,11 +53,14 @@ def load_fashion_mnist(data_dir=None, *, subset="train"):
         The folder with ``{train,t10k}-{images-idx3,labels-idx1}-ubyte.gz``;
         ``None`` is where Debian's ``dataset-fashion-mnist`` package puts them.
     subset : {"train", "test"}, default="train"
+        The 60,000 training or the 10,000 test images.
 
     Returns
     -------
-    X : ndarray of shape (n, 1, 28, 28), values in [0, 1]
+    X : ndarray of shape (n, 1, 28, 28)
+        Pixel intensities in [0, 1], float32.
     y : ndarray of shape (n,)
+        The class, 0 to 9.
     """
     data_dir = FASHION_MNIST_DIR if data_dir is None else os.fspath(data_dir)
     prefix = "train" if subset == "train" else "t10k"
@@ -150,9 +155,22 @@ def load_csv(path, target):
 def load_dataset(name, *, data_dir=None, target=None, images=False):
     """Load ``digits``, ``fashion-mnist``, an ``.npz`` or a ``.csv`` file.
 
+    Parameters
+    ----------
+    name : str
+        ``"digits"``, ``"fashion-mnist"``, or the path of a ``.npz`` (arrays
+        ``X`` and ``y``) or ``.csv`` file (a header row; numeric features).
+    data_dir : str or None, default=None
+        The Fashion-MNIST folder (see :func:`load_fashion_mnist`).
+    target : str or None, default=None
+        The label column of a CSV file; ``None`` is its last column.
+    images : bool, default=False
+        Digits as 1 x 8 x 8 images.
+
     Returns
     -------
     X, y : ndarray
+        The samples and their labels.
     """
     if name == "digits":
         return load_digits_data(images=images)

@@ -59,7 +59,7 @@ def aubc(n_labeled, scores):
 class LearningCurve:
     """The record of one active-learning run.
 
-    Attributes
+    Parameters
     ----------
     n_labeled : list of int
         Labels used at each evaluation (``n_rounds + 1`` points).
@@ -86,7 +86,13 @@ class LearningCurve:
         return aubc(self.n_labeled, self.scores)
 
     def to_dict(self):
-        """The curve as JSON-ready lists."""
+        """The curve as JSON-ready lists.
+
+        Returns
+        -------
+        record : dict
+            One list per field; picks as lists of int.
+        """
         return {
             "n_labeled": [int(v) for v in self.n_labeled],
             "scores": [float(v) for v in self.scores],
@@ -179,6 +185,7 @@ def simulate(
     Returns
     -------
     curve : LearningCurve
+        Scores, label counts, picks and timings of every round.
 
     Examples
     --------
@@ -382,6 +389,11 @@ class ActiveLearner:
 
     def query(self, n_queries=None):
         """Fit the querier on every label so far and choose pool samples.
+
+        Parameters
+        ----------
+        n_queries : int or None, default=None
+            How many to choose; ``None`` uses the querier's ``n_queries``.
 
         Returns
         -------

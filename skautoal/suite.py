@@ -74,6 +74,18 @@ def load_block(name):
     Every block is built offline; the synthetic ones use a fixed seed, so
     the data are the same for every experiment seed.
 
+    Parameters
+    ----------
+    name : str
+        A block of :data:`BLOCKS`, e.g. ``"digits"`` or ``"mnist1d"``.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, ...), dtype float32
+        The samples (images for the CNN blocks).
+    y : ndarray of shape (n_samples,), dtype int64
+        Their labels.
+
     Raises
     ------
     FileNotFoundError
@@ -361,6 +373,30 @@ def run_suite(
     a rerun with the same settings resumes, other settings are refused, and
     ``overwrite=True`` deletes the folder's runs first.
 
+    Parameters
+    ----------
+    blocks : "all", "images" or list of str, default="all"
+        Block names (:data:`BLOCKS`); ``"images"`` adds the CNN blocks.
+    methods : list of str or None, default=None
+        Method names of the benchmark; ``None`` is every one plus TAILOR.
+    seeds : int, default=12
+        Paired seeds 0 to ``seeds - 1``.
+    n_jobs : int or None, default=None
+        Worker processes (one run each, one torch thread); ``None`` is every
+        core.
+    n_rounds : int or None, default=None
+        Overrides every block's number of rounds (smoke runs).
+    out : str or path, default="suite_results"
+        The output folder.
+    device : str, default="cpu"
+        The task models' device.
+    progress : bool, default=True
+        Show a progress bar over all runs.
+    overwrite : bool, default=False
+        Delete the folder's runs and start afresh.
+    log : callable, default=print
+        Where progress lines go.
+
     Returns
     -------
     runs : list of dict
@@ -487,7 +523,29 @@ def _matrix(runs, block, methods, key="aubc"):
 
 
 def paired_bootstrap_ci(diffs, n_resamples=10000, seed=0):
-    """The 95% percentile bootstrap CI of the mean of paired differences."""
+    """The 95% percentile bootstrap CI of the mean of paired differences.
+
+    Parameters
+    ----------
+    diffs : array-like of shape (n_pairs,)
+        Paired differences, e.g. AUBC(a) - AUBC(b) per seed.
+    n_resamples : int, default=10000
+        Bootstrap resamples.
+    seed : int, default=0
+        Seeds the resampling.
+
+    Returns
+    -------
+    low, high : float
+        The 2.5% and 97.5% percentiles of the resampled means.
+
+    Examples
+    --------
+    >>> from skautoal.suite import paired_bootstrap_ci
+    >>> low, high = paired_bootstrap_ci([0.01, 0.02, -0.005, 0.015])
+    >>> bool(low < 0.01 < high)
+    True
+    """
     diffs = np.asarray(diffs, dtype=float)
     rng = np.random.RandomState(seed)
     means = diffs[rng.randint(0, len(diffs), (n_resamples, len(diffs)))].mean(1)
@@ -517,7 +575,28 @@ def holm(pvalues):
 
 
 def nemenyi_cd(n_methods, n_blocks, alpha=0.05):
-    """Nemenyi's critical difference of mean ranks (Demšar 2006)."""
+    """Nemenyi's critical difference of mean ranks (Demšar 2006).
+
+    Parameters
+    ----------
+    n_methods : int
+        Methods ranked.
+    n_blocks : int
+        Blocks (data sets) they are ranked on.
+    alpha : float, default=0.05
+        The level of the test.
+
+    Returns
+    -------
+    cd : float
+        Two methods whose mean ranks differ by more differ significantly.
+
+    Examples
+    --------
+    >>> from skautoal.suite import nemenyi_cd
+    >>> round(nemenyi_cd(12, 8), 2)
+    5.89
+    """
     from scipy.stats import studentized_range
 
     q = studentized_range.ppf(1 - alpha, n_methods, np.inf) / np.sqrt(2)

@@ -166,7 +166,20 @@ class TaskModel:
         return self.net is not None and bool(_dropout_layers(self.net.module_))
 
     def check_input(self, X, name):
-        """Validate a pool or labelled set; return its number of samples."""
+        """Validate a pool or labelled set.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            The samples; read in chunks.
+        name : str
+            Their name in error messages, e.g. ``"X_pool"``.
+
+        Returns
+        -------
+        n_samples : int
+            The number of samples.
+        """
         n_samples = check_finite_samples(X, name)
         n_features = getattr(self.model, "n_features_in_", None)
         if n_features is not None and np.ndim(X) == 2 and X.shape[1] != n_features:
@@ -288,7 +301,18 @@ class TaskModel:
         self.net.module_.eval()
 
     def predict_proba(self, X):
-        """Class probabilities, shape (n_samples, n_classes)."""
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Samples, read in chunks.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes), dtype float32
+            One row per sample, summing to 1.
+        """
         return self.proba_and_embedding(X, embedding=False)[0]
 
     def proba_and_embedding(self, X, *, embedding=True):
@@ -297,6 +321,20 @@ class TaskModel:
         The embedding is the module's ``embed(X)`` when it has one, otherwise
         the input of its last ``nn.Linear``; for a model that is not a torch
         net it is the (transformed) feature matrix.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Samples, read in chunks.
+        embedding : bool, default=True
+            Whether to capture embeddings too.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes), dtype float32
+            Class probabilities.
+        embedding : ndarray of shape (n_samples, n_features_embedded) or None
+            Embeddings (float32), or None with ``embedding=False``.
         """
         if self.net is not None:
             self._eval_mode()
@@ -326,9 +364,19 @@ class TaskModel:
         not touched). A model without dropout gives ``n_passes`` identical
         copies, with a warning.
 
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Samples, read in chunks.
+        n_passes : int
+            The number of passes (sampled networks).
+        random_state : int, RandomState or None
+            Seeds the masks.
+
         Returns
         -------
         proba : ndarray of shape (n_passes, n_samples, n_classes)
+            The probabilities of each pass.
         """
         if not self.has_dropout:
             warnings.warn(
@@ -481,7 +529,18 @@ class PoolOutputs:
 
     @property
     def proba(self):
-        """Class probabilities, shape (n_samples, n_classes)."""
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Samples, read in chunks.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes), dtype float32
+            One row per sample, summing to 1.
+        """
         if self._proba is None:
             self._forward(self.with_embedding)
         return self._proba
@@ -506,7 +565,18 @@ class PoolOutputs:
         return self._embedding
 
     def mc_proba(self, n_passes):
-        """MC-dropout probabilities, shape (n_passes, n_samples, n_classes)."""
+        """MC-dropout probabilities, computed once per ``n_passes``.
+
+        Parameters
+        ----------
+        n_passes : int
+            The number of passes.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_passes, n_samples, n_classes)
+            See :meth:`TaskModel.mc_predict_proba`.
+        """
         if n_passes not in self._mc:
             self._mc[n_passes] = self.model.mc_predict_proba(
                 self.X, n_passes, self._seed
@@ -519,7 +589,14 @@ class PoolOutputs:
         The gradient of the cross-entropy with respect to the last linear
         layer, taking the predicted class as the label, is the outer product
         ``a_i h_i^T`` with ``a_i = p_i - onehot(argmax p_i)`` and ``h_i`` the
-        embedding. Returns ``(a, h)``, never their N x C x D product.
+        embedding; their N x C x D product is never formed.
+
+        Returns
+        -------
+        a : ndarray of shape (n_samples, n_classes)
+            ``p_i - onehot(argmax p_i)``.
+        h : ndarray of shape (n_samples, n_features_embedded)
+            The embeddings.
         """
         proba = self.proba
         a = proba.copy()

@@ -46,13 +46,15 @@ class FixedStepsClassifier(NeuralNetClassifier):
     ----------
     module : torch.nn.Module class or instance
         As for skorch's ``NeuralNetClassifier``.
+    *args
+        ``NeuralNetClassifier``'s other positional arguments (``criterion``).
     max_steps : int, default=300
         Optimiser steps per ``fit``.
     random_state : int or None, default=None
         Seeds the module's initialisation and the batch shuffling of every
         ``fit`` (torch's global RNG is left as it was). ``None`` draws from
         torch's global RNG, as skorch does.
-    *args, **kwargs
+    **kwargs
         Everything else ``NeuralNetClassifier`` takes (``lr``,
         ``batch_size``, ``optimizer``, ``module__...``). ``max_epochs`` is
         ignored by ``fit``; ``partial_fit`` still runs one epoch per call.

@@ -53,7 +53,18 @@ class MLPModule(nn.Module):
         self.output = nn.Linear(hidden_units, n_classes)
 
     def embed(self, X):
-        """The last hidden layer's activations, the input of ``output``."""
+        """The last hidden layer's activations, the input of ``output``.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (n_samples, ...)
+            Samples; any trailing shape is flattened.
+
+        Returns
+        -------
+        embedding : torch.Tensor of shape (n_samples, hidden_units)
+            The embedding the diversity strategies use.
+        """
         return self.body(X.flatten(1))
 
     def forward(self, X):
@@ -112,7 +123,18 @@ class CNNModule(nn.Module):
         self.output = nn.Linear(hidden_units, n_classes)
 
     def embed(self, X):
-        """The hidden dense layer's activations, the input of ``output``."""
+        """The hidden dense layer's activations, the input of ``output``.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (n_samples, in_channels, height, width)
+            Images.
+
+        Returns
+        -------
+        embedding : torch.Tensor of shape (n_samples, hidden_units)
+            The embedding the diversity strategies use.
+        """
         return self.hidden(self.features(X))
 
     def forward(self, X):

@@ -169,14 +169,35 @@ class FisherBatchValue:
         return total
 
     def factors(self, indices):
-        """The Fisher factors of the pool samples ``indices``, shape
-        (len(indices), C * D, C)."""
+        """The Fisher factors ``G_x`` of some pool samples.
+
+        Parameters
+        ----------
+        indices : array-like of int
+            Rows of the pool.
+
+        Returns
+        -------
+        G : torch.Tensor of shape (len(indices), C * D, C)
+            ``F_x = G_x G_x^T`` for each sample.
+        """
         emb = self._tensor(np.asarray(self._pool_embedding)[indices]).flatten(1)
         proba = self._tensor(np.asarray(self._pool_proba)[indices])
         return _factor(proba, self._whiten(emb))
 
     def value(self, G):
-        """``V(B)`` of the batch whose factors are ``G`` (n, C * D, C)."""
+        """``V(B)`` of a batch.
+
+        Parameters
+        ----------
+        G : torch.Tensor of shape (n, C * D, C)
+            The batch's factors (:meth:`factors`).
+
+        Returns
+        -------
+        value : float
+            The reduction of ``tr(M^-1 F_U)`` that labelling the batch brings.
+        """
         if G.shape[0] == 0:
             return 0.0
         flat = G.transpose(0, 1).reshape(G.shape[1], -1)
@@ -184,7 +205,20 @@ class FisherBatchValue:
         return self.base - float(torch.trace(after))
 
     def relaxed_value(self, G, weights):
-        """``V`` with sample ``j`` counted ``weights[j]`` times (differentiable)."""
+        """``V`` with sample ``j`` counted ``weights[j]`` times.
+
+        Parameters
+        ----------
+        G : torch.Tensor of shape (n, C * D, C)
+            The proposals' factors.
+        weights : torch.Tensor of shape (n,)
+            Non-negative weights, e.g. a soft selection.
+
+        Returns
+        -------
+        value : torch.Tensor
+            A scalar, differentiable in ``weights``.
+        """
         flat = (G * weights.sqrt()[:, None, None]).transpose(0, 1)
         flat = flat.reshape(G.shape[1], -1)
         after = torch.linalg.solve(self.M + flat @ flat.T, self.F_U)
@@ -273,6 +307,23 @@ class FisherBatchValue:
         ``strategy_logits``) and per sample (``delta``). ``soft_top_k(r,
         n_select)`` relaxes the selection and Adam maximises the relaxed
         value.
+
+        Parameters
+        ----------
+        G : torch.Tensor of shape (n, C * D, C)
+            The proposals' factors.
+        masks : ndarray of shape (n, n_candidates)
+            Which candidates proposed each proposal.
+        n_select : int
+            How many to pick.
+        strategy_logits : ndarray of shape (n_candidates,)
+            The starting ``beta``.
+        n_iter : int
+            Adam steps.
+        lr : float
+            Adam's learning rate.
+        generator : torch.Generator
+            Draws the small random start of ``delta``.
 
         Returns
         -------

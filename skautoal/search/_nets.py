@@ -52,6 +52,11 @@ class SearchNet(nn.Module):
     hidden_units : int, default=64
         The width of the trunk's output.
 
+    Notes
+    -----
+    The weights are raw outputs; :class:`~skautoal.AutoALQuerier` passes
+    them through a softplus when ``nonnegative_weights=True``.
+
     Examples
     --------
     >>> import torch
@@ -60,11 +65,6 @@ class SearchNet(nn.Module):
     >>> weights, predicted_loss = net(torch.zeros(5, 8))
     >>> weights.shape, predicted_loss.shape
     (torch.Size([5, 3]), torch.Size([5]))
-
-    Notes
-    -----
-    The weights are raw outputs; :class:`~skautoal.AutoALQuerier` passes
-    them through a softplus when ``nonnegative_weights=True``.
     """
 
     def __init__(self, input_shape, n_strategies, *, trunk=None, hidden_units=64):

@@ -39,6 +39,20 @@ def soft_top_k(scores, k, temperature="auto"):
     factor. A float is used as ``tau`` itself: ``1e-11`` reproduces the
     released AutoAL code's hard step, whose gradient is zero.
 
+    Parameters
+    ----------
+    scores : torch.Tensor of shape (n,)
+        The scores ``r``; the gradient flows back to them.
+    k : float
+        The soft count to keep.
+    temperature : "auto" or float, default="auto"
+        ``tau``, or ``"auto"`` for a quarter of the scores' s.d.
+
+    Returns
+    -------
+    selection : torch.Tensor of shape (n,)
+        ``s_j`` in (0, 1), summing to ``k``.
+
     Examples
     --------
     >>> import torch
@@ -71,6 +85,25 @@ def count_regulariser(selection, target):
     of :func:`soft_top_k` the count is met up to rounding, so the term
     matters only with a temperature so small that ties at the threshold
     make the count jump (the released code's hard step).
+
+    Parameters
+    ----------
+    selection : torch.Tensor of shape (n,)
+        A soft selection, e.g. from :func:`soft_top_k`.
+    target : float
+        The count it should have.
+
+    Returns
+    -------
+    term : torch.Tensor
+        A scalar in [-0.5, 0].
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skautoal.search import count_regulariser
+    >>> float(count_regulariser(torch.tensor([0.5, 0.5, 1.0]), 2))
+    0.0
     """
     gap = (selection.sum() - target).abs()
     return torch.sigmoid(-0.5 * gap) - 0.5
@@ -81,6 +114,28 @@ def ranking_loss(predicted, target, margin=1.0):
 
     Pairs sample ``j`` with sample ``n - 1 - j``; the predicted losses are
     asked to order each pair as the true losses do, by at least ``margin``.
+
+    Parameters
+    ----------
+    predicted : torch.Tensor of shape (n,)
+        The predicted losses.
+    target : torch.Tensor of shape (n,)
+        The true losses.
+    margin : float, default=1.0
+        How far apart each pair must be predicted, in the true order.
+
+    Returns
+    -------
+    loss : torch.Tensor
+        A scalar, 0 when every pair is ordered by the margin.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skautoal.search import ranking_loss
+    >>> target = torch.tensor([3.0, 2.0, 1.0, 0.0])
+    >>> float(ranking_loss(torch.tensor([4.0, 3.0, 1.0, 0.0]), target))
+    0.0
     """
     n = predicted.shape[0] // 2
     if n == 0:
