@@ -21,18 +21,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .models import PoolOutputs, TaskModel
 from .models._adapter import _is_skorch_net
-from .strategies import (
-    BADGE,
-    BALD,
-    BaseQueryStrategy,
-    CoreSet,
-    EntropySampling,
-    KMeansSampling,
-    LeastConfidence,
-    MarginSampling,
-    MeanSTD,
-    VarRatio,
-)
+from .strategies import PRESETS, BaseQueryStrategy, preset_strategies
 from .utils._interrupt import propagate_interrupts
 from .utils._selection import top_k
 from .utils._torch import seeded
@@ -333,48 +322,6 @@ def candidate_masks(candidates, outputs, n_picks, labeled, random_state):
     return picks_to_masks(picks, len(outputs))
 
 
-def preset_strategies(name):
-    """The candidates of a named preset.
-
-    ``"auto"``: MarginSampling, EntropySampling, BALD, VarRatio, CoreSet and
-    BADGE: two cheap uncertainty scores, two MC-dropout ones that share one
-    set of passes, and two diversity ones (on data where uncertainty
-    sampling falls below random, the diversity candidates carry the
-    search). ``"full"``: the eight of skautoal 0.1's ``"auto"``
-    (LeastConfidence, MarginSampling, EntropySampling, KMeansSampling,
-    BALD, MeanSTD, CoreSet, BADGE). ``"paper"``: the paper's seven.
-    """
-    if name == "auto":
-        return [
-            MarginSampling(),
-            EntropySampling(),
-            BALD(),
-            VarRatio(),
-            CoreSet(),
-            BADGE(),
-        ]
-    if name == "full":
-        return [
-            LeastConfidence(),
-            MarginSampling(),
-            EntropySampling(),
-            KMeansSampling(),
-            BALD(),
-            MeanSTD(),
-            CoreSet(),
-            BADGE(),
-        ]
-    return [
-        EntropySampling(),
-        MarginSampling(),
-        LeastConfidence(),
-        KMeansSampling(),
-        BALD(),
-        VarRatio(),
-        MeanSTD(),
-    ]
-
-
 def rank_scores(picked, n_samples):
     """Scores that make ``top_k`` return ``picked`` in its order."""
     scores = np.zeros(n_samples)
@@ -436,7 +383,7 @@ class _CandidateQuerier(BaseQuerier):
 
     _parameter_constraints = {
         **BaseQuerier._parameter_constraints,
-        "strategies": [StrOptions({"auto", "full", "paper"}), list, tuple],
+        "strategies": [StrOptions(set(PRESETS)), list, tuple],
     }
 
     def _uses_embedding(self):

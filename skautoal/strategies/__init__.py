@@ -4,6 +4,7 @@ from ..base import BaseQueryStrategy, BaseScoreStrategy
 from ._badge import BADGE
 from ._bayesian import BALD, MeanSTD, VarRatio
 from ._diversity import CoreSet, KMeansSampling
+from ._presets import PRESETS, preset_strategies
 from ._random import RandomSampling
 from ._uncertainty import EntropySampling, LeastConfidence, MarginSampling
 
@@ -18,6 +19,8 @@ __all__ = [
     "LeastConfidence",
     "MarginSampling",
     "MeanSTD",
+    "PRESETS",
     "RandomSampling",
     "VarRatio",
+    "preset_strategies",
 ]

@@ -1,7 +1,8 @@
 import torch
 
 from ..base import BaseQueryStrategy
-from ..utils._torch import as_tensor, d2_sampling
+from ..utils._torch import as_tensor
+from ._kernels import d2_sampling
 
 
 class BADGE(BaseQueryStrategy):

@@ -2,14 +2,9 @@ import numpy as np
 import torch
 
 from ..base import BaseQueryStrategy
-from ..utils._torch import (
-    NearestCentre,
-    as_tensor,
-    d2_sampling,
-    min_sqdist,
-    rows_sqdist,
-)
+from ..utils._torch import as_tensor
 from ..utils._validation import check_positive_int
+from ._kernels import NearestCentre, d2_sampling, min_sqdist, rows_sqdist
 
 _EXAMPLE = """
     Examples

@@ -179,7 +179,7 @@ def _naive_kmeans_picks(emb, seeds, max_iter, tol):
 def test_kmeans_matches_naive_lloyd_on_user_module(user_net, split):
     import torch
 
-    from skautoal.utils._torch import d2_sampling, rows_sqdist
+    from skautoal.strategies._kernels import d2_sampling, rows_sqdist
 
     outputs = PoolOutputs(user_net, split[2])
     emb = outputs.embedding
