@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils._param_validation import Interval
 
-from ._querier_base import (
+from .querier_base import (
     BaseQuerier,
     _CandidateQuerier,
     candidate_picks,

@@ -11,7 +11,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions
 from torch import nn
 
-from ._querier_base import (
+from .models import PoolOutputs, TaskModel
+from .querier_base import (
     _CandidateQuerier,
     candidate_masks,
     candidate_picks,
@@ -19,7 +20,6 @@ from ._querier_base import (
     picks_to_masks,
     rank_scores,
 )
-from .models import PoolOutputs, TaskModel
 from .search import (
     FisherBatchValue,
     FitNet,

@@ -1,4 +1,5 @@
-"""The querier base shared by AutoALQuerier and the meta-baselines."""
+"""The querier base classes: AutoALQuerier, the meta-baselines and users'
+own queriers derive from :class:`BaseQuerier`."""
 
 import time
 import warnings
@@ -33,6 +34,8 @@ from .utils._validation import (
     is_lazy_array,
 )
 
+__all__ = ["BaseQuerier"]
+
 # Marks "no y given" apart from y=None, which fit must reject with
 # scikit-learn's own message.
 _NO_Y = object()
@@ -47,10 +50,58 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """Base class of queriers: a classifier that also answers ``query``.
 
     ``fit(X, y)`` validates the data, encodes the labels into ``classes_``,
-    fits a clone of ``estimator`` into ``estimator_`` and calls the private
-    hook ``_fit_querier``. ``query(X_pool)`` validates the pool and calls
-    ``_query``. ``predict``, ``predict_proba`` and ``score`` use
+    fits a clone of ``estimator`` into ``estimator_`` and calls the hook
+    ``_fit_querier``. ``query(X_pool)`` validates the pool (in chunks, for a
+    memmap, zarr or dask pool), computes the task model's outputs once
+    (:class:`~skautoal.models.PoolOutputs`) and calls the hook
+    ``_query_scores``; the top ``n_queries`` scores are queried, ties broken
+    by ``random_state``. ``predict``, ``predict_proba`` and ``score`` use
     ``estimator_``.
+
+    Subclass it for a querier of your own: implement
+    ``_fit_querier(self, X, y, random_state, *, queried,
+    previous_estimator)`` (what the querier learns beyond the task model;
+    may do nothing) and ``_query_scores(self, outputs, n_queries,
+    random_state)`` (one score per pool sample). ``query`` must not change
+    fitted state; :func:`skautoal.utils.estimator_checks.check_querier`
+    checks that and the rest of the contract.
+
+    Parameters
+    ----------
+    estimator : estimator
+        The task model: a skorch ``NeuralNetClassifier``, a scikit-learn
+        classifier with ``predict_proba``, or a ``Pipeline`` ending in one.
+        It is cloned by ``fit``.
+    n_queries : int, default=100
+        How many samples ``query`` chooses.
+    random_state : int, RandomState or None, default=None
+        Seeds the task model's clone (when it has a ``random_state``) and
+        the query's tie-breaking.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The task model fitted on the labelled data.
+    classes_ : ndarray of shape (n_classes,)
+        The labels seen by ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skautoal.querier_base import BaseQuerier
+    >>> class MaxEntropyQuerier(BaseQuerier):
+    ...     def _fit_querier(self, X, y, random_state, *, queried,
+    ...                      previous_estimator):
+    ...         pass  # nothing to learn beyond the task model
+    ...     def _query_scores(self, outputs, n_queries, random_state):
+    ...         p = outputs.proba
+    ...         return -(p * np.log(np.clip(p, 1e-12, None))).sum(1)
+    >>> X, y = load_iris(return_X_y=True)
+    >>> querier = MaxEntropyQuerier(LogisticRegression(max_iter=500), n_queries=3)
+    >>> querier.fit(X[::5], y[::5]).query(X).shape
+    (3,)
     """
 
     _parameter_constraints = {
@@ -219,10 +270,12 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, ...)
+            Samples.
 
         Returns
         -------
         y : ndarray of shape (n_samples,)
+            The most probable label of each sample, from ``classes_``.
         """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
@@ -233,10 +286,12 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, ...)
+            Samples.
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
+            One row per sample, summing to 1.
         """
         check_is_fitted(self)
         proba = self.estimator_.predict_proba(self._validate_X(X, reset=False))
