@@ -6,6 +6,8 @@ import time
 
 import numpy as np
 
+from .utils._validation import ParameterError
+
 
 def quickstart(n_labeled=100, n_queries=10, random_state=0, out=None):
     """Fit a skorch MLP on a few digits and print what each strategy queries."""
@@ -182,7 +184,8 @@ def main(argv=None):
     except USER_ERRORS as exc:
         if args.verbose:
             traceback.print_exc()
-        print(f"skautoal: error: {exc}", file=sys.stderr)
+        message = exc.cli_message() if isinstance(exc, ParameterError) else exc
+        print(f"skautoal: error: {message}", file=sys.stderr)
         return 2
     finally:
         if previous is not None:

@@ -7,6 +7,8 @@ import time
 
 import numpy as np
 
+from .utils._validation import ParameterError
+
 METHODS = (
     "autoal",
     "autoal-gradient",
@@ -34,9 +36,11 @@ def task_model(model, input_shape, n_classes, device, random_state=None):
     from .models import default_net
 
     if model == "cnn" and len(input_shape) != 3:
-        raise ValueError(
-            f"--model cnn needs images shaped (C, H, W); this data set's "
-            f"samples have shape {input_shape}. Use --model mlp."
+        raise ParameterError(
+            "model",
+            "run_benchmark",
+            f"is 'cnn', which needs images shaped (C, H, W); this data set's "
+            f"samples have shape {input_shape}. Use 'mlp'.",
         )
     return default_net(
         model, input_shape, n_classes, random_state=random_state, device=device
@@ -101,7 +105,9 @@ def make_strategy(name):
     }[name]()
 
 
-def parse_methods(text, default=METHODS, optional=OPTIONAL_METHODS):
+def parse_methods(
+    text, default=METHODS, optional=OPTIONAL_METHODS, caller="run_benchmark"
+):
     """A comma list of method names, or ``all`` (the ``default`` ones)."""
     allowed = (*default, *optional)
     if text == "all":
@@ -109,9 +115,11 @@ def parse_methods(text, default=METHODS, optional=OPTIONAL_METHODS):
     methods = [m.strip() for m in text.split(",") if m.strip()]
     unknown = sorted(set(methods) - set(allowed))
     if unknown or not methods:
-        raise ValueError(
-            f"Unknown --methods {unknown or text!r}: choose from {', '.join(allowed)} "
-            "or 'all'."
+        raise ParameterError(
+            "methods",
+            caller,
+            f"names unknown methods {unknown or text!r}: choose from "
+            f"{', '.join(allowed)} or 'all'.",
         )
     return list(dict.fromkeys(methods))
 
@@ -155,26 +163,29 @@ def run_benchmark(
     from .datasets import load_dataset
     from .loop import simulate
     from .utils._torch import resolve_device
-    from .utils._validation import check_cli_int, check_output_dir
+    from .utils._validation import check_output_dir, check_param_int
 
     methods = parse_methods(methods)
-    seeds = check_cli_int(seeds, "--seeds", 1)
-    initial_size = check_cli_int(initial_size, "--initial-size", 1)
-    n_queries = check_cli_int(n_queries, "--n-queries", 1)
-    n_rounds = check_cli_int(n_rounds, "--n-rounds", 0)
+    caller = "run_benchmark"
+    seeds = check_param_int(seeds, "seeds", 1, caller)
+    initial_size = check_param_int(initial_size, "initial_size", 1, caller)
+    n_queries = check_param_int(n_queries, "n_queries", 1, caller)
+    n_rounds = check_param_int(n_rounds, "n_rounds", 0, caller)
     if pool_size is not None:
-        pool_size = check_cli_int(pool_size, "--pool-size", 1)
+        pool_size = check_param_int(pool_size, "pool_size", 1, caller)
     if not (isinstance(test_size, float) and 0 < test_size < 1) and not (
         isinstance(test_size, int)
         and not isinstance(test_size, bool)
         and test_size >= 1
     ):
-        raise ValueError(
-            f"--test-size must be a fraction in (0, 1) or a number of samples >= 1; "
-            f"got {test_size!r}."
+        raise ParameterError(
+            "test_size",
+            caller,
+            "must be a fraction in (0, 1) or a number of samples >= 1; "
+            f"got {test_size!r}.",
         )
-    resolve_device(device, "--device")
-    check_output_dir(out)
+    resolve_device(device, "device", caller)
+    check_output_dir(out, "out", caller)
     images = model == "cnn" and dataset == "digits"
     X, y = load_dataset(dataset, data_dir=data_dir, target=target, images=images)
     if model == "auto":

@@ -7,6 +7,8 @@ import zipfile
 
 import numpy as np
 
+from .utils._validation import ParameterError
+
 FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"
 
 
@@ -70,7 +72,7 @@ def load_fashion_mnist(data_dir=None, *, subset="train"):
         raise FileNotFoundError(
             f"Fashion-MNIST files not found in {data_dir!r}. Install them with "
             "'apt-get install dataset-fashion-mnist' (as root; files land in "
-            f"{FASHION_MNIST_DIR}), or pass --data-dir with the four "
+            f"{FASHION_MNIST_DIR}), or pass data_dir (--data-dir on the command line), a folder with the four "
             "*-ubyte.gz files."
         )
     X = _read_idx(images, 16).reshape(-1, 1, 28, 28).astype(np.float32) / 255
@@ -126,7 +128,11 @@ def load_csv(path, target):
         raise ValueError(f"{path!r} is empty: expected a header and data rows.")
     header = rows[0]
     if target not in header:
-        raise ValueError(f"--target {target!r} is not a column of {path!r}: {header}.")
+        raise ParameterError(
+            "target",
+            "load_dataset",
+            f"is not a column of {path!r}: {header}; got {target!r}.",
+        )
     body = [(number, r) for number, r in enumerate(rows[1:], start=2) if r]
     if not body:
         raise ValueError(f"{path!r} has a header but no data rows.")
@@ -180,7 +186,11 @@ def load_dataset(name, *, data_dir=None, target=None, images=False):
         return load_npz(name)
     if name.endswith(".csv"):
         if target is None:
-            raise ValueError("A .csv dataset needs --target COLUMN.")
+            raise ParameterError(
+                "target",
+                "load_dataset",
+                "must name the label column of a .csv file; got None.",
+            )
         return load_csv(name, target)
     raise ValueError(
         f"Unknown dataset {name!r}: expected 'digits', 'fashion-mnist', a .npz "

@@ -23,7 +23,7 @@ from .benchmark import (
     parse_methods,
 )
 from .utils._torch import resolve_device
-from .utils._validation import check_cli_int, check_output_dir
+from .utils._validation import ParameterError, check_output_dir, check_param_int
 
 
 @dataclass(frozen=True)
@@ -182,14 +182,16 @@ def parse_blocks(text):
             names += [b for b in DEFAULT_BLOCKS if b not in names]
         elif part:
             if part not in BLOCKS:
-                raise ValueError(
-                    f"Unknown --blocks entry {part!r}: choose from "
-                    f"{', '.join(BLOCKS)}, 'all' or 'images'."
+                raise ParameterError(
+                    "blocks",
+                    "run_suite",
+                    f"names an unknown block {part!r}: choose from "
+                    f"{', '.join(BLOCKS)}, 'all' or 'images'.",
                 )
             if part not in names:
                 names.append(part)
     if not names:
-        raise ValueError("--blocks names no block.")
+        raise ParameterError("blocks", "run_suite", "names no block.")
     return names
 
 
@@ -321,15 +323,15 @@ def check_folder_identity(out, settings, *, overwrite=False, what="suite run"):
             )
             raise ValueError(
                 f"{out!r} holds a {what} with other settings ({details}). Use "
-                "another --out folder, the same settings to resume, or "
-                "--overwrite to replace it."
+                "another output folder, the same settings to resume, or "
+                "overwrite=True (--overwrite) to replace it."
             )
     else:
         if os.path.exists(runs) or os.path.exists(os.path.join(out, "results.json")):
             raise ValueError(
                 f"{out!r} holds results without a record of their settings (an "
-                "older version wrote them). Use another --out folder, or "
-                "--overwrite to replace them."
+                "older version wrote them). Use another output folder, or "
+                "overwrite=True (--overwrite) to replace them."
             )
         with open(path, "w") as f:
             json.dump(settings, f, indent=1)
@@ -406,13 +408,14 @@ def run_suite(
     methods = (
         SUITE_METHODS
         if methods is None
-        else parse_methods(methods, SUITE_METHODS, OPTIONAL_METHODS)
+        else parse_methods(methods, SUITE_METHODS, OPTIONAL_METHODS, "run_suite")
     )
-    seeds = check_cli_int(seeds, "--seeds", 1)
+    seeds = check_param_int(seeds, "seeds", 1, "run_suite")
     if n_rounds is not None:
-        check_cli_int(n_rounds, "--n-rounds", 1)
-    n_jobs = check_cli_int(os.cpu_count() if n_jobs is None else n_jobs, "--n-jobs", 1)
-    resolve_device(device, "--device")
+        check_param_int(n_rounds, "n_rounds", 1, "run_suite")
+    n_jobs = os.cpu_count() if n_jobs is None else n_jobs
+    n_jobs = check_param_int(n_jobs, "n_jobs", 1, "run_suite")
+    resolve_device(device, "device", "run_suite")
     check_output_dir(out)
     from .utils._fingerprint import content_hash
 

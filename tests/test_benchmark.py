@@ -129,8 +129,8 @@ def test_bad_arguments(tmp_path, capsys):
     assert (
         main(["benchmark", "--methods", "magic", "--out", str(tmp_path), *SMALL]) == 2
     )
-    assert "Unknown --methods" in capsys.readouterr().err
-    with pytest.raises(ValueError, match="needs --target"):
+    assert "argument --methods: names unknown methods" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="The 'target' parameter of load_dataset"):
         load_dataset("x.csv")
     with pytest.raises(ValueError, match="Unknown dataset"):
         load_dataset("mnist")

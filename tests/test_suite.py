@@ -132,13 +132,21 @@ def test_other_settings_are_refused(small_suite):
         )
 
 
-def test_bad_options_name_the_option(tmp_path):
-    with pytest.raises(ValueError, match="Unknown --blocks entry 'digit'"):
+def test_bad_options_name_the_parameter(tmp_path):
+    # Python callers read the parameter's name; the command line, the flag
+    # (tests/test_cli.py).
+    with pytest.raises(ValueError, match="'blocks' parameter.*unknown block 'digit'"):
         parse_blocks("digit")
-    with pytest.raises(ValueError, match="--seeds must be an int >= 1; got 0"):
+    with pytest.raises(
+        ValueError,
+        match="The 'seeds' parameter of run_suite must be an int >= 1; got 0",
+    ) as caught:
         run_suite(blocks="digits", seeds=0, out=str(tmp_path))
-    with pytest.raises(ValueError, match="Unknown --methods"):
+    assert caught.value.cli_message() == "argument --seeds: must be an int >= 1; got 0."
+    with pytest.raises(ValueError, match="'methods' parameter of run_suite"):
         run_suite(blocks="digits", methods="margn", out=str(tmp_path))
+    with pytest.raises(ValueError, match="'n_jobs' parameter of run_suite"):
+        run_suite(blocks="digits", n_jobs=0, out=str(tmp_path))
     assert parse_blocks("all") == [b for b in BLOCKS if not b.endswith("-cnn")]
     assert parse_blocks("digits,images") == ["digits", "digits-cnn", "fashion-cnn"]
 

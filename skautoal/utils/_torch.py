@@ -6,33 +6,41 @@ import numpy as np
 import torch
 
 
-def resolve_device(device, name="device"):
+def resolve_device(device, name="device", caller=None):
     """Turn ``"auto"`` into ``"cuda"`` when CUDA is available, else ``"cpu"``.
 
     Raises
     ------
     ValueError
         Naming the parameter, for a device torch does not know or CUDA
-        asked for on a machine without it.
+        asked for on a machine without it; with ``caller``, a
+        :class:`~skautoal.utils._validation.ParameterError` that the command
+        line reports under the flag.
     """
+    from ._validation import ParameterError
+
+    def error(problem):
+        if caller is not None:
+            return ParameterError(name, caller, problem)
+        return ValueError(f"The '{name}' parameter {problem}")
+
     if device is None or device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
         resolved = torch.device(device)
     except (RuntimeError, TypeError) as exc:
-        raise ValueError(
-            f"The '{name}' parameter must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got "
-            f"{device!r}."
+        raise error(
+            f"must be 'auto', 'cpu', 'cuda' or 'cuda:N'; got {device!r}."
         ) from exc
     if resolved.type == "cuda":
         if not torch.cuda.is_available():
-            raise ValueError(
-                f"The '{name}' parameter asks for {device!r}, but CUDA is not "
-                "available on this machine (use 'cpu' or 'auto')."
+            raise error(
+                f"asks for {device!r}, but CUDA is not available on this machine "
+                "(use 'cpu' or 'auto')."
             )
         if resolved.index is not None and resolved.index >= torch.cuda.device_count():
-            raise ValueError(
-                f"The '{name}' parameter asks for {device!r}, but this machine has "
+            raise error(
+                f"asks for {device!r}, but this machine has "
                 f"{torch.cuda.device_count()} CUDA device(s)."
             )
     return resolved

@@ -159,30 +159,57 @@ def check_label_kinds(labels, name, known=()):
         )
 
 
-def check_output_dir(path, flag="--out"):
+class ParameterError(ValueError):
+    """A bad value of a function's parameter.
+
+    The message names the parameter as a Python caller sees it ("The
+    'seeds' parameter of run_suite must be ..."); the command line prints
+    :meth:`cli_message`, which names the flag (``--seeds``) instead.
+    """
+
+    def __init__(self, param, caller, problem):
+        self.param = param
+        self.problem = problem
+        super().__init__(f"The '{param}' parameter of {caller} {problem}")
+
+    def cli_message(self):
+        """The message for the command line: ``argument --flag: problem``."""
+        return f"argument --{self.param.replace('_', '-')}: {self.problem}"
+
+
+def check_output_dir(path, param="out", caller="run_suite"):
     """Create ``path`` if needed and check that files can be written in it,
     before any work starts (not after hours of runs)."""
     import os
     import tempfile
 
     if os.path.exists(path) and not os.path.isdir(path):
-        raise ValueError(f"{flag} {os.fspath(path)!r} exists and is not a folder.")
+        raise ParameterError(
+            param, caller, f"names {os.fspath(path)!r}, which is not a folder."
+        )
     try:
         os.makedirs(path, exist_ok=True)
         with tempfile.TemporaryFile(dir=path):
             pass
     except OSError as exc:
-        raise ValueError(
-            f"{flag} {os.fspath(path)!r} is not a writable folder ({exc.strerror})."
+        raise ParameterError(
+            param,
+            caller,
+            f"names {os.fspath(path)!r}, which is not a writable folder "
+            f"({exc.strerror}).",
         ) from exc
 
 
-def check_cli_int(value, flag, minimum):
-    """``value`` as an int >= ``minimum``, or a ValueError naming ``flag``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{flag} must be an int >= {minimum}; got {value!r}.")
-    if value < minimum:
-        raise ValueError(f"{flag} must be an int >= {minimum}; got {value!r}.")
+def check_param_int(value, param, minimum, caller):
+    """``value`` as an int >= ``minimum``, or a :class:`ParameterError`."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Integral)
+        or value < minimum
+    ):
+        raise ParameterError(
+            param, caller, f"must be an int >= {minimum}; got {value!r}."
+        )
     return int(value)
 
 
