@@ -72,8 +72,8 @@ def load_fashion_mnist(data_dir=None, *, subset="train"):
         raise FileNotFoundError(
             f"Fashion-MNIST files not found in {data_dir!r}. Install them with "
             "'apt-get install dataset-fashion-mnist' (as root; files land in "
-            f"{FASHION_MNIST_DIR}), or pass data_dir (--data-dir on the command line), a folder with the four "
-            "*-ubyte.gz files."
+            f"{FASHION_MNIST_DIR}), or pass data_dir (--data-dir on the command "
+            "line): a folder with the four *-ubyte.gz files."
         )
     X = _read_idx(images, 16).reshape(-1, 1, 28, 28).astype(np.float32) / 255
     return X, _read_idx(labels, 8).astype(np.int64)
