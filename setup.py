@@ -22,7 +22,11 @@ setup(
     install_requires=[
         "numpy>=1.24",
         "scipy>=1.10",
-        "scikit-learn>=1.6",
+        # The parameter-constraint classes (sklearn.utils._param_validation)
+        # are private: bounded to the releases tested. _fit_context and
+        # _safe_indexing come through sklearn-compat.
+        "scikit-learn>=1.6,<1.10",
+        "sklearn-compat>=0.1.3",
         "skorch>=1.0",
         "torch>=2.1,<3",
         "tqdm>=4.60",

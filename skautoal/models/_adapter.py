@@ -12,8 +12,9 @@ import warnings
 import numpy as np
 import torch
 from sklearn.pipeline import Pipeline
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
+from sklearn_compat.utils._indexing import _safe_indexing
 from torch import nn
 
 from ..utils._validation import (

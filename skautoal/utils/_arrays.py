@@ -1,7 +1,7 @@
 """Pools that are not in memory: row subsets read a chunk at a time."""
 
 import numpy as np
-from sklearn.utils import _safe_indexing
+from sklearn_compat.utils._indexing import _safe_indexing
 
 from ._validation import is_lazy_array
 
