@@ -61,6 +61,32 @@ def _criteria(stats, reference="autoal"):
     return "\n".join(lines)
 
 
+def _final_shares(out, method="autoal"):
+    """Mean over seeds of ``method``'s strategy shares after its last round,
+    per block, as a Markdown table (the largest share of each row bold)."""
+    shares = {}
+    with open(os.path.join(out, "runs.jsonl")) as f:
+        for line in f:
+            run = json.loads(line)
+            if run["method"] == method and run.get("strategy_weights"):
+                last = run["strategy_weights"][-1]
+                shares.setdefault(run["block"], []).append(last)
+    if not shares:
+        return ""
+    names = sorted({k for runs in shares.values() for r in runs for k in r})
+    short = [n.replace("Sampling", "") for n in names]
+    lines = [
+        "| block | " + " | ".join(short) + " |",
+        "|---|" + "---|" * len(names),
+    ]
+    for block, runs in shares.items():
+        means = [sum(r.get(n, 0.0) for r in runs) / len(runs) for n in names]
+        top = max(means)
+        cells = [f"**{m:.3f}**" if m == top else f"{m:.3f}" for m in means]
+        lines.append(f"| {block} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main(out):
     static = os.path.join(
         os.path.dirname(__file__), "..", "docs", "_static", "results", "suite"
@@ -102,6 +128,13 @@ def main(out):
         print(f"\n![{block}](_static/results/suite/curves_{block}.png)\n")
     print("## Strategy shares\n")
     print("![shares](_static/results/suite/strategy_shares.png)\n")
+    table = _final_shares(out)
+    if table:
+        print(
+            "Final shares (`strategy_weights_` after the last round, mean over "
+            "seeds): the candidates whose proposals the Fisher value took.\n"
+        )
+        print(table + "\n")
     with open(os.path.join(out, "stats.md")) as f:
         text = f.read().replace("# Suite statistics", "## Statistics")
     print(
