@@ -124,9 +124,52 @@ def _atomic_write(path, write):
         raise
 
 
+_CHECKPOINT_MAGIC = b"skautoal-checkpoint-1\n"
+
+
+def checkpoint_key_path():
+    """Where the key that signs this user's checkpoints lives:
+    ``$SKAUTOAL_KEY_FILE``, else ``~/.skautoal/checkpoint.key``."""
+    return os.environ.get("SKAUTOAL_KEY_FILE") or os.path.join(
+        os.path.expanduser("~"), ".skautoal", "checkpoint.key"
+    )
+
+
+def _checkpoint_key():
+    """The user's 32-byte signing key, created (mode 0600) on first use."""
+    path = checkpoint_key_path()
+    try:
+        with open(path, "rb") as f:
+            key = f.read()
+        if len(key) >= 32:
+            return key
+    except FileNotFoundError:
+        pass
+    os.makedirs(os.path.dirname(path) or ".", mode=0o700, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it first
+        with open(path, "rb") as f:
+            return f.read()
+    with os.fdopen(fd, "wb") as f:
+        f.write(os.urandom(32))
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _sign(payload):
+    import hashlib
+    import hmac
+
+    return hmac.new(_checkpoint_key(), payload, hashlib.sha256).digest()
+
+
 def _atomic_dump(obj, path):
-    """Pickle ``obj`` to ``path`` atomically (see :func:`_atomic_write`)."""
-    _atomic_write(path, lambda f: pickle.dump(obj, f))
+    """Pickle ``obj`` to ``path`` atomically (see :func:`_atomic_write`),
+    signed with the user's key (HMAC-SHA256), so that loading can refuse a
+    file this user did not write before unpickling anything."""
+    payload = pickle.dumps(obj)
+    _atomic_write(path, lambda f: f.write(_CHECKPOINT_MAGIC + _sign(payload) + payload))
 
 
 def simulate(
@@ -142,6 +185,7 @@ def simulate(
     checkpoint=None,
     overwrite=False,
     progress=True,
+    trusted=False,
 ):
     """Simulate active learning on a labelled pool.
 
@@ -181,6 +225,15 @@ def simulate(
     progress : bool or str, default=True
         Show a progress bar with the current score; a str labels the bar
         (the benchmark names the method and seed).
+    trusted : bool, default=False
+        A checkpoint holds the fitted querier as a pickle, and unpickling a
+        file can run arbitrary code. So each checkpoint is signed with a key
+        of this user's (``~/.skautoal/checkpoint.key``, or
+        ``$SKAUTOAL_KEY_FILE``; created on first use), and a file whose
+        signature does not match (written elsewhere, by someone else, or
+        altered) is refused before anything in it is loaded. Pass
+        ``trusted=True`` only to resume from such a file you know the
+        origin of (copied from another machine of yours).
 
     Returns
     -------
@@ -225,7 +278,7 @@ def simulate(
             settings={"initial_size": initial_size, "n_rounds": n_rounds},
         )
         if not overwrite:
-            state = _load_checkpoint(checkpoint, signature)
+            state = _load_checkpoint(checkpoint, signature, trusted=trusted)
     if state is None:
         rng = check_random_state(random_state)
         state = {
@@ -293,12 +346,29 @@ def _progress(total, enabled, initial=0):
     return tqdm(total=total, initial=initial, desc=desc, leave=False)
 
 
-def _load_checkpoint(path, signature):
+def _load_checkpoint(path, signature, *, trusted=False):
+    import hmac
+
     if path is None or not os.path.exists(path):
         return None
+    with open(path, "rb") as f:
+        data = f.read()
+    head = len(_CHECKPOINT_MAGIC)
+    if data.startswith(_CHECKPOINT_MAGIC):
+        tag, payload = data[head : head + 32], data[head + 32 :]
+        signed = hmac.compare_digest(tag, _sign(payload))
+    else:
+        payload, signed = data, False
+    if not (signed or trusted):
+        raise ValueError(
+            f"The checkpoint {os.fspath(path)!r} is not signed by this user's key "
+            f"({checkpoint_key_path()}): it is truncated, altered, from an older "
+            "version, or was written by someone else. It holds a pickle, which can "
+            "run arbitrary code when loaded, so it was not read. Remove it or pass "
+            "overwrite=True; pass trusted=True only if you know where it comes from."
+        )
     try:
-        with open(path, "rb") as f:
-            state = pickle.load(f)
+        state = pickle.loads(payload)
     except Exception as exc:
         raise ValueError(
             f"The checkpoint {os.fspath(path)!r} cannot be read ({type(exc).__name__}: "
@@ -486,7 +556,7 @@ class ActiveLearner:
             included; only :meth:`load` with ``trusted=True`` reads it.
         """
         if format == "pickle":
-            _atomic_dump(self, path)
+            _atomic_write(path, lambda f: pickle.dump(self, f))
             return
         if format != "safe":
             raise ValueError(

@@ -53,6 +53,19 @@ def _seed():
     torch.manual_seed(0)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _checkpoint_key(tmp_path_factory):
+    # Checkpoints are signed with a per-user key; the tests use their own,
+    # not the home folder's (subprocesses inherit it).
+    old = os.environ.get("SKAUTOAL_KEY_FILE")
+    os.environ["SKAUTOAL_KEY_FILE"] = str(tmp_path_factory.mktemp("key") / "key")
+    yield
+    if old is None:
+        os.environ.pop("SKAUTOAL_KEY_FILE", None)
+    else:
+        os.environ["SKAUTOAL_KEY_FILE"] = old
+
+
 @pytest.fixture(scope="session")
 def digits():
     X, y = load_digits(return_X_y=True)

@@ -209,22 +209,70 @@ def test_checkpoint_from_another_run_is_refused(digits, tmp_path, case):
     assert run({**base, **change}).scores == replaced.scores
 
 
+def _simulate_small(X, y, path, **kwargs):
+    return simulate(
+        _querier(),
+        X[:300],
+        y[:300],
+        X_test=X[600:700],
+        y_test=y[600:700],
+        initial_size=30,
+        n_rounds=1,
+        random_state=0,
+        checkpoint=path,
+        progress=False,
+        **kwargs,
+    )
+
+
 def test_corrupt_checkpoint_names_the_file(digits, tmp_path):
+    from skautoal.loop import _CHECKPOINT_MAGIC, _sign
+
     X, y = digits
     path = tmp_path / "run.pkl"
-    path.write_bytes(b"\x80\x04not a pickle")
+    path.write_bytes(b"\x80\x04not a pickle")  # no signature
+    with pytest.raises(ValueError, match="run.pkl.*is not signed"):
+        _simulate_small(X, y, path)
+    _simulate_small(X, y, path, overwrite=True)
+    path.write_bytes(path.read_bytes()[:-20])  # truncated by a full disk
+    with pytest.raises(ValueError, match="run.pkl.*is not signed"):
+        _simulate_small(X, y, path)
+    garbage = b"\x80\x04not a pickle"
+    path.write_bytes(_CHECKPOINT_MAGIC + _sign(garbage) + garbage)
     with pytest.raises(ValueError, match="run.pkl.*cannot be read"):
-        simulate(
-            _querier(),
-            X[:300],
-            y[:300],
-            X_test=X[600:700],
-            y_test=y[600:700],
-            initial_size=30,
-            n_rounds=1,
-            checkpoint=path,
-            progress=False,
-        )
+        _simulate_small(X, y, path)
+
+
+def test_a_crafted_checkpoint_runs_nothing(digits, tmp_path):
+    import pickle
+
+    from skautoal.loop import _CHECKPOINT_MAGIC
+
+    X, y = digits
+    marker = tmp_path / "pwned"
+
+    class Payload:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    payload = pickle.dumps(Payload())
+    path = tmp_path / "run.pkl"
+    for data in (payload, _CHECKPOINT_MAGIC + b"\0" * 32 + payload):
+        path.write_bytes(data)
+        with pytest.raises(ValueError, match="can run arbitrary code"):
+            _simulate_small(X, y, path)
+        assert not marker.exists()
+
+
+def test_another_users_checkpoint_needs_trusted(digits, tmp_path, monkeypatch):
+    X, y = digits
+    path = tmp_path / "run.pkl"
+    first = _simulate_small(X, y, path)
+    monkeypatch.setenv("SKAUTOAL_KEY_FILE", str(tmp_path / "other.key"))
+    with pytest.raises(ValueError, match="not signed by this user's key"):
+        _simulate_small(X, y, path)
+    assert _simulate_small(X, y, path, trusted=True).scores == first.scores
+    assert (tmp_path / "other.key").stat().st_mode & 0o777 == 0o600
 
 
 def test_simulate_bad_sizes(digits):
