@@ -1,7 +1,10 @@
 import os
+import pickle
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -456,3 +459,83 @@ def test_corrupt_saved_learner_names_the_file(tmp_path):
     path.write_bytes(b"PK\x03\x04 truncated zip")
     with pytest.raises(ValueError, match="learner.pkl.*cannot be read"):
         ActiveLearner.load(path, _querier(), np.zeros((5, 64)))
+
+
+_SIGNAL_SCRIPT = """
+import sys
+import numpy as np
+from sklearn.datasets import load_digits
+import skautoal.loop as loop
+from skautoal.baselines import StrategyQuerier
+from skautoal.models import default_net
+from skautoal.strategies import MarginSampling
+
+X, y = load_digits(return_X_y=True)
+X = (X / 16).astype(np.float32)
+dump = loop._atomic_dump
+def announce(state, path):
+    dump(state, path)
+    print("saved", state["round"], flush=True)
+loop._atomic_dump = announce
+steps = int(sys.argv[2])
+net = default_net("mlp", (64,), 10, random_state=0, device="cpu", max_steps=steps)
+querier = StrategyQuerier(net, MarginSampling(), n_queries=10, random_state=0)
+loop.simulate(querier, X[:400], y[:400], X_test=X[600:800], y_test=y[600:800],
+              initial_size=30, n_rounds=4, random_state=0, progress=False,
+              checkpoint=sys.argv[1])
+print("finished", flush=True)
+"""
+
+
+def _run_script(path, **kwargs):
+    return subprocess.run(
+        [sys.executable, "-c", _SIGNAL_SCRIPT, str(path), "300"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **kwargs,
+    )
+
+
+@pytest.mark.slow
+def test_a_real_signal_keeps_the_finished_rounds(tmp_path):
+    # SIGINT and SIGTERM land inside skorch's fit (which swallows Ctrl+C):
+    # the process must stop with a non-zero status, the checkpoint must hold
+    # the rounds finished before, and a resume must give the uninterrupted
+    # curve.
+    from skautoal.loop import _CHECKPOINT_MAGIC
+
+    def state(file):  # the test's own files: unpickled without the identity check
+        return pickle.loads(file.read_bytes()[len(_CHECKPOINT_MAGIC) + 32 :])
+
+    fresh = tmp_path / "fresh.pkl"
+    full = _run_script(fresh)
+    assert full.returncode == 0, full.stderr[-2000:]
+    expected = state(fresh)
+    assert expected["round"] == 5
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        path = tmp_path / f"run-{sig}.pkl"
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _SIGNAL_SCRIPT, str(path), "300"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        saved = []
+        for line in proc.stdout:
+            saved.append(line.split())
+            if saved[-1] == ["saved", "2"]:
+                time.sleep(0.05)  # inside round 3's fit
+                proc.send_signal(sig)
+                break
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode in (-sig, 128 + sig), err[-2000:]
+        assert state(path)["round"] == 2  # the finished rounds, no half round
+        assert not [f for f in os.listdir(tmp_path) if f.endswith(".tmp")]
+        resumed = _run_script(path)
+        assert resumed.returncode == 0, resumed.stderr[-2000:]
+        assert resumed.stdout.split("\n")[0] == "saved 3"  # rounds 1-2 were kept
+        got = state(path)
+        assert got["curve"].scores == expected["curve"].scores
+        for a, b in zip(got["curve"].queried, expected["curve"].queried, strict=True):
+            np.testing.assert_array_equal(a, b)

@@ -69,6 +69,10 @@ def stable_repr(value):
         keys = sorted(value, key=str)
         inner = ", ".join(f"{k!r}: {stable_repr(value[k])}" for k in keys)
         return "{" + inner + "}"
+    if isinstance(value, set | frozenset):
+        # A set's order follows string hashing, which differs between
+        # processes (PYTHONHASHSEED): sort its items' forms.
+        return "{" + ", ".join(sorted(stable_repr(v) for v in value)) + "}"
     if isinstance(value, list | tuple):
         inner = ", ".join(stable_repr(v) for v in value)
         return f"[{inner}]" if isinstance(value, list) else f"({inner})"
