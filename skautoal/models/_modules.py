@@ -74,9 +74,11 @@ class MLPModule(nn.Module):
 class CNNModule(nn.Module):
     """A small CNN for images shaped (N, C, H, W), with dropout and ``embed``.
 
-    Two convolution blocks with batch norm, global average pooling, a hidden
-    dense layer (the embedding) with dropout, and a softmax output. It works
-    for any image size of at least 4 x 4.
+    Two convolution blocks with batch norm, average pooling to a
+    ``pool_size`` x ``pool_size`` grid (global pooling loses where a shape
+    is, which Fashion-MNIST needs), a hidden dense layer (the embedding) with
+    dropout, and a softmax output. It works for any image size of at least
+    2 x 2.
 
     Parameters
     ----------
@@ -90,6 +92,8 @@ class CNNModule(nn.Module):
         The width of the embedding.
     dropout : float, default=0.25
         The dropout probability before the output layer.
+    pool_size : int, default=4
+        The side of the pooled grid; 1 is global average pooling.
 
     Examples
     --------
@@ -101,7 +105,13 @@ class CNNModule(nn.Module):
     """
 
     def __init__(
-        self, n_classes, in_channels=1, channels=32, hidden_units=128, dropout=0.25
+        self,
+        n_classes,
+        in_channels=1,
+        channels=32,
+        hidden_units=128,
+        dropout=0.25,
+        pool_size=4,
     ):
         super().__init__()
         self.features = nn.Sequential(
@@ -112,11 +122,11 @@ class CNNModule(nn.Module):
             nn.Conv2d(channels, 2 * channels, 3, padding=1),
             nn.BatchNorm2d(2 * channels),
             nn.ReLU(),
-            nn.AdaptiveAvgPool2d(1),
+            nn.AdaptiveAvgPool2d(pool_size),
         )
         self.hidden = nn.Sequential(
             nn.Flatten(),
-            nn.Linear(2 * channels, hidden_units),
+            nn.Linear(2 * channels * pool_size * pool_size, hidden_units),
             nn.ReLU(),
             nn.Dropout(dropout),
         )

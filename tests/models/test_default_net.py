@@ -106,6 +106,7 @@ def test_cnn_on_fashion_mnist():
         X, y = load_fashion_mnist()
     except FileNotFoundError:
         pytest.skip("Fashion-MNIST files are not installed")
-    # Issue 8 asks for 0.70 at 400 labels; the CPU-sized CNN reaches about
-    # 0.65 (see the results page).
-    assert _accuracy("cnn", X[:4000], y[:4000], 400, 0) >= 0.60
+    # Issue 8: >= 0.70 at 400 labels (about 0.76 with the 4 x 4 pooled grid;
+    # global pooling gave 0.64).
+    accuracy = [_accuracy("cnn", X[:4000], y[:4000], 400, s) for s in range(2)]
+    assert np.mean(accuracy) >= 0.70
