@@ -530,18 +530,7 @@ class PoolOutputs:
 
     @property
     def proba(self):
-        """Class probabilities.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, ...)
-            Samples, read in chunks.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes), dtype float32
-            One row per sample, summing to 1.
-        """
+        """Class probabilities, shape (n_samples, n_classes), float32."""
         if self._proba is None:
             self._forward(self.with_embedding)
         return self._proba
