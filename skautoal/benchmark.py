@@ -308,6 +308,14 @@ def run_benchmark(
             )
     plot_results(results, out)
     log(format_table(table))
+    if seeds < 12:
+        log(
+            f"\nThe order above is by the mean of {seeds} seed(s); it is not a "
+            "ranking. Differences among the top methods are usually within the "
+            "seed-to-seed noise at so few seeds. For a ranking with paired seeds, "
+            "confidence intervals and tests, run `python -m skautoal suite` "
+            "(12 seeds; docs/results.md)."
+        )
     return results
 
 
