@@ -248,7 +248,11 @@ class TaskModel:
             not has_embed or isinstance(module, MLPModule | CNNModule)
         )
         checked = trusted or not has_embed
-        probas, embeddings = [], []
+        # The outputs are written into arrays of the pool's length as the
+        # chunks arrive: collecting chunks and concatenating them would hold
+        # every output twice at the end (2 GB for a million 256-d embeddings).
+        n_samples, done = X.shape[0], 0
+        proba_out = emb_out = chunk_emb = None
         try:
             with torch.no_grad():
                 for chunk in self._chunks(X):
@@ -257,9 +261,9 @@ class TaskModel:
                     out = self.net.infer(chunk)
                     if isinstance(out, tuple):
                         out = out[0]
-                    if not probas:
+                    if proba_out is None:
                         _warn_double_softmax(self.net, out)
-                    probas.append(nonlin(out).float().cpu())
+                    chunk_proba = nonlin(out).float().cpu().numpy()
                     if capture_embedding:
                         hooked = captured[-1] if len(captured) == 1 else None
                         if not checked:
@@ -279,18 +283,23 @@ class TaskModel:
                             emb = hooked
                         else:
                             emb = module.embed(chunk.to(self.device))
-                        embeddings.append(emb.flatten(1).float().cpu())
-                    check_outputs(
-                        probas[-1].numpy(),
-                        embeddings[-1].numpy() if capture_embedding else None,
-                        net=self.net,
-                    )
+                        chunk_emb = emb.flatten(1).float().cpu().numpy()
+                    check_outputs(chunk_proba, chunk_emb, net=self.net)
+                    stop = done + len(chunk_proba)
+                    if proba_out is None:
+                        width = chunk_proba.shape[1]
+                        proba_out = np.empty((n_samples, width), np.float32)
+                        if capture_embedding:
+                            width = chunk_emb.shape[1]
+                            emb_out = np.empty((n_samples, width), np.float32)
+                    proba_out[done:stop] = chunk_proba
+                    if capture_embedding:
+                        emb_out[done:stop] = chunk_emb
+                    done = stop
         finally:
             if hook is not None:
                 hook.remove()
-        proba = torch.cat(probas).numpy()
-        emb = torch.cat(embeddings).numpy() if capture_embedding else None
-        return proba, emb
+        return proba_out, emb_out
 
     def _as_net_input(self, chunk):
         array = chunk.toarray() if hasattr(chunk, "toarray") else np.asarray(chunk)
@@ -392,12 +401,15 @@ class TaskModel:
         seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
         masks = _SharedDropout(_dropout_layers(self.net.module_), seed)
         self._eval_mode()
-        passes = []
+        passes = None  # filled pass by pass: np.stack would hold them twice
         with masks:
             for index in range(n_passes):
                 masks.pass_index = index
-                passes.append(self._net_forward(X, False)[0])
-        return np.stack(passes)
+                proba = self._net_forward(X, False)[0]
+                if passes is None:
+                    passes = np.empty((n_passes,) + proba.shape, np.float32)
+                passes[index] = proba
+        return passes
 
 
 _CHANNEL_DROPOUT = nn.Dropout1d | nn.Dropout2d | nn.Dropout3d | nn.FeatureAlphaDropout

@@ -34,9 +34,24 @@ class _MCDropoutStrategy(BaseScoreStrategy):
     def uses_embedding(self):
         return False
 
+    _chunk = 65536  # samples per float64 block of the score
+
     def _mc_proba(self, outputs):
         n_passes = check_positive_int(self.n_passes, "n_passes", type(self).__name__)
-        return np.asarray(outputs.mc_proba(n_passes), dtype=np.float64)
+        return outputs.mc_proba(n_passes)
+
+    def _score(self, outputs):
+        # Scored a block of samples at a time in float64: the float64 copy of
+        # all passes (and entr's temporaries) would be 2 x n_passes x N x C x
+        # 8 bytes, 1.6 GB for a million samples. Each sample's score is
+        # computed from its own column, so blocks give the same numbers.
+        mc = self._mc_proba(outputs)
+        return np.concatenate(
+            [
+                self._score_block(np.asarray(mc[:, i : i + self._chunk], np.float64))
+                for i in range(0, mc.shape[1], self._chunk)
+            ]
+        )
 
 
 class BALD(_MCDropoutStrategy):
@@ -52,8 +67,7 @@ class BALD(_MCDropoutStrategy):
         The number of MC-dropout passes.
 """ + _EXAMPLE.format(name="BALD")
 
-    def _score(self, outputs):
-        mc = self._mc_proba(outputs)
+    def _score_block(self, mc):
         return entr(mc.mean(0)).sum(1) - entr(mc).sum(2).mean(0)
 
 
@@ -69,8 +83,8 @@ class MeanSTD(_MCDropoutStrategy):
         The number of MC-dropout passes.
 """ + _EXAMPLE.format(name="MeanSTD")
 
-    def _score(self, outputs):
-        return self._mc_proba(outputs).std(0).mean(1)
+    def _score_block(self, mc):
+        return mc.std(0).mean(1)
 
 
 class VarRatio(_MCDropoutStrategy):
@@ -88,8 +102,7 @@ class VarRatio(_MCDropoutStrategy):
         The number of MC-dropout passes.
 """ + _EXAMPLE.format(name="VarRatio")
 
-    def _score(self, outputs):
-        mc = self._mc_proba(outputs)
+    def _score_block(self, mc):
         votes = mc.argmax(2)
         n_passes, n_samples = votes.shape
         counts = np.zeros((n_samples, mc.shape[2]), dtype=np.int64)

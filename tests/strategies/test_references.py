@@ -202,3 +202,17 @@ def test_random_matches_numpy_choice(user_net, split):
     )
     expected = np.random.RandomState(2).choice(len(split[2]), 9, replace=False)
     np.testing.assert_array_equal(picked, expected)
+
+
+@pytest.mark.parametrize("strategy", [BALD(), MeanSTD(), VarRatio()])
+def test_mc_scores_do_not_depend_on_the_float64_block_size(strategy):
+    # The MC-dropout scores are computed a block of samples at a time (to
+    # keep float64 copies small on large pools); blocks change nothing.
+    class Outputs:
+        def mc_proba(self, n_passes):
+            rng = np.random.RandomState(0)
+            return rng.dirichlet(np.ones(5), (10, 1000)).astype(np.float32)
+
+    whole = strategy._score(Outputs())
+    strategy._chunk = 37
+    np.testing.assert_array_equal(strategy._score(Outputs()), whole)
