@@ -148,9 +148,16 @@ def _checkpoint_key():
     os.makedirs(os.path.dirname(path) or ".", mode=0o700, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process created it first
+    except FileExistsError:  # another process created it first, or it is short
         with open(path, "rb") as f:
-            return f.read()
+            key = f.read()
+        if len(key) < 32:
+            raise ValueError(
+                f"The checkpoint key {path!r} holds {len(key)} bytes, not 32: it is "
+                "damaged. Remove it (checkpoints it signed will then need "
+                "trusted=True) or point $SKAUTOAL_KEY_FILE elsewhere."
+            ) from None
+        return key
     with os.fdopen(fd, "wb") as f:
         f.write(os.urandom(32))
     with open(path, "rb") as f:
@@ -212,9 +219,9 @@ def simulate(
         Seeds the initial set.
     checkpoint : str or path or None, default=None
         A file to which the state is written, atomically, after every round.
-        Rerunning the same call resumes where the last run stopped. It is a
-        pickle: loading one can run code, so resume only from files you
-        trust. The file records the run's identity: the querier's parameters (deep), the
+        Rerunning the same call resumes where the last run stopped. It holds
+        a pickle, signed with this user's key (see ``trusted``). The file
+        records the run's identity: the querier's parameters (deep), the
         ``random_state``, a content hash of the pool, its labels and the
         test set, ``initial_size`` and ``n_rounds``. A checkpoint of any
         other run is refused with an error naming what differs (pass an int

@@ -539,3 +539,12 @@ def test_a_real_signal_keeps_the_finished_rounds(tmp_path):
         assert got["curve"].scores == expected["curve"].scores
         for a, b in zip(got["curve"].queried, expected["curve"].queried, strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+def test_a_damaged_key_file_is_named(digits, tmp_path, monkeypatch):
+    X, y = digits
+    key = tmp_path / "short.key"
+    key.write_bytes(b"abc")
+    monkeypatch.setenv("SKAUTOAL_KEY_FILE", str(key))
+    with pytest.raises(ValueError, match="short.key.*holds 3 bytes"):
+        _simulate_small(X, y, tmp_path / "run.pkl")

@@ -449,7 +449,9 @@ class _SharedDropout:
         self._handles = []
 
     def _keep(self, position, layer, out):
-        key = (position, self.pass_index)
+        # Keyed by shape too: a dropout module applied to two tensors of
+        # different widths gets a mask for each, not a broadcast error.
+        key = (position, self.pass_index, tuple(out.shape[1:]))
         if key not in self._masks:
             channelwise = isinstance(layer, _CHANNEL_DROPOUT)
             shape = tuple(out.shape[1:])

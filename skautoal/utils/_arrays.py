@@ -12,6 +12,12 @@ def n_rows(X):
     return int(shape[0]) if shape is not None else len(X)
 
 
+def _read_by_rows(X):
+    """Whether ``X`` is read from disk or lazily (memmap, zarr, dask), so
+    that rows should be read as needed rather than copied whole."""
+    return is_lazy_array(X) or isinstance(X, np.memmap)
+
+
 def take_rows(X, rows):
     """Rows ``rows`` (int array) of ``X`` as an in-memory array.
 
@@ -20,7 +26,7 @@ def take_rows(X, rows):
     loaded; anything else goes through scikit-learn's ``_safe_indexing``.
     """
     rows = np.asarray(rows, dtype=np.int64)
-    if not (is_lazy_array(X) or isinstance(X, np.memmap)):
+    if not _read_by_rows(X):
         return _safe_indexing(X, rows)
     if len(rows) and rows[-1] - rows[0] + 1 == len(rows) and (np.diff(rows) == 1).all():
         return np.asarray(X[int(rows[0]) : int(rows[-1]) + 1])
@@ -92,6 +98,6 @@ class RowSubset:
 def pool_rows(X, rows):
     """Rows ``rows`` of a pool for a query: a lazy :class:`RowSubset` of a
     memmap, zarr or dask pool, otherwise an in-memory copy."""
-    if is_lazy_array(X) or isinstance(X, np.memmap):
+    if _read_by_rows(X):
         return RowSubset(X, rows)
     return _safe_indexing(X, np.asarray(rows, dtype=np.int64))

@@ -253,3 +253,12 @@ def test_user_embed_that_is_not_the_head_input_is_still_used(split):
     with torch.no_grad():
         expected = net.module_.embed(torch.as_tensor(X_pool[:160])).numpy()
     np.testing.assert_allclose(emb, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_shared_dropout_reused_on_two_widths_gets_a_mask_each():
+    from skautoal.models._adapter import _SharedDropout
+
+    layer = nn.Dropout(0.5).eval()
+    with _SharedDropout([layer], seed=0):
+        wide, narrow = layer(torch.ones(3, 8)), layer(torch.ones(3, 4))
+    assert wide.shape == (3, 8) and narrow.shape == (3, 4)
