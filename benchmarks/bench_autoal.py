@@ -33,6 +33,11 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=7)
     parser.add_argument("--n-labeled", type=int, default=300)
     parser.add_argument("--n-queries", type=int, default=50)
+    parser.add_argument(
+        "--methods",
+        default="entropy,autoal,autoal-gradient,autoal-simulation",
+        help="comma-separated; entropy (the baseline) is always run",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import torch
@@ -69,6 +74,11 @@ def main(argv=None):
             device="cpu",
         ),
     }
+    wanted = {"entropy"} | set(args.methods.split(","))
+    unknown = wanted - set(methods)
+    if unknown:
+        parser.error(f"argument --methods: unknown {sorted(unknown)}")
+    methods = {name: make for name, make in methods.items() if name in wanted}
     print(
         f"torch threads: {torch.get_num_threads()}; {args.seeds} seeds; "
         f"{args.n_labeled} labels, {args.n_queries} queries"

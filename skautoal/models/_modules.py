@@ -70,6 +70,19 @@ class MLPModule(nn.Module):
     def forward(self, X):
         return torch.softmax(self.output(self.embed(X)), dim=-1)
 
+    def _mc_split(self):
+        # ``forward(X) == suffix(prefix(X))`` with no dropout in ``prefix``:
+        # MC-dropout passes compute the prefix once per chunk, not per pass.
+        cut = _first_dropout(self.body)
+
+        def prefix(X):
+            return self.body[:cut](X.flatten(1))
+
+        def suffix(H):
+            return torch.softmax(self.output(self.body[cut:](H)), dim=-1)
+
+        return prefix, suffix
+
 
 class CNNModule(nn.Module):
     """A small CNN for images shaped (N, C, H, W), with dropout and ``embed``.
@@ -149,3 +162,23 @@ class CNNModule(nn.Module):
 
     def forward(self, X):
         return torch.softmax(self.output(self.embed(X)), dim=-1)
+
+    def _mc_split(self):
+        # As MLPModule._mc_split: the convolutions run once per chunk.
+        cut = _first_dropout(self.hidden)
+
+        def prefix(X):
+            return self.hidden[:cut](self.features(X))
+
+        def suffix(H):
+            return torch.softmax(self.output(self.hidden[cut:](H)), dim=-1)
+
+        return prefix, suffix
+
+
+def _first_dropout(sequential):
+    """Index of the first dropout layer of ``sequential`` (its length if none)."""
+    for index, layer in enumerate(sequential):
+        if isinstance(layer, nn.modules.dropout._DropoutNd):
+            return index
+    return len(sequential)

@@ -25,6 +25,27 @@ import torch
 from ._relaxation import soft_top_k
 
 
+def _principal_axes(E):
+    """Singular values and right singular vectors of ``E``, largest first.
+
+    From the eigendecomposition of the smaller Gram matrix (``E^T E`` or
+    ``E E^T``): several times faster than an SVD of a 1000 x 256 sample,
+    and the same axes up to sign and rounding (the Fisher value does not
+    depend on the signs). Only the leading, well-conditioned axes are
+    used; near-zero ones are counted out by a relative threshold.
+    """
+    n, d = E.shape
+    if n >= d:
+        eigval, V = torch.linalg.eigh(E.T @ E)
+        eigval, V = eigval.flip(0), V.flip(1)
+        return eigval.clamp_min(0).sqrt(), V
+    eigval, U = torch.linalg.eigh(E @ E.T)
+    eigval, U = eigval.flip(0), U.flip(1)
+    S = eigval.clamp_min(0).sqrt()
+    V = (E.T @ U) / S.clamp_min(torch.finfo(E.dtype).tiny)
+    return S, V
+
+
 def _factor(proba, z):
     """The Fisher factors ``G_x``, shape (n, C * D, C)."""
     p = proba / proba.sum(1, keepdim=True).clamp_min(1e-12)
@@ -101,12 +122,12 @@ class FisherBatchValue:
         E = self._tensor(np.asarray(pool_embedding)[sub]).flatten(1)
         self._check_finite(E)
         self._mean = E.mean(0)
-        _, S, Vt = torch.linalg.svd(E - self._mean, full_matrices=False)
+        S, V = _principal_axes(E - self._mean)
         n_labeled = labeled_embedding.shape[0]
         rank = int((S > 1e-6 * S[0]).sum()) if S.numel() and S[0] > 0 else 0
         self.dim = max(1, min(dim, rank, max(2, n_labeled // 2)))
         scale = S[: self.dim] / np.sqrt(max(E.shape[0] - 1, 1))
-        self._projection = Vt[: self.dim].T / scale.clamp_min(1e-12)
+        self._projection = V[:, : self.dim] / scale.clamp_min(1e-12)
         if rank == 0:
             # The pool sample has no spread (one sample, or duplicates): no
             # direction can be whitened, so the value uses the bias alone.

@@ -107,6 +107,51 @@ def test_mc_dropout_masks_are_shared_across_samples_and_chunks(user_net, split):
     np.testing.assert_allclose(chunked, mc, rtol=1e-6, atol=1e-7)
 
 
+@pytest.mark.parametrize("kind", ["mlp", "cnn"])
+def test_mc_passes_share_the_part_before_dropout(kind, digits, monkeypatch):
+    # skautoal's modules run their layers before the first dropout once per
+    # chunk, not once per pass: the same probabilities as whole passes, and
+    # the body before dropout is called once per chunk.
+    from skautoal.models import _adapter
+
+    X, y = digits
+    if kind == "cnn":
+        X = X.reshape(-1, 1, 8, 8)
+        module, params = CNNModule, {"module__channels": 4}
+    else:
+        module, params = MLPModule, {"module__n_layers": 2}
+    net = NeuralNetClassifier(
+        module,
+        module__n_classes=10,
+        module__hidden_units=16,
+        max_epochs=2,
+        verbose=0,
+        train_split=None,
+        **params,
+    ).fit(X[:200], y[:200])
+    first = net.module_.features[0] if kind == "cnn" else net.module_.body[0]
+    calls = []
+    handle = first.register_forward_hook(lambda *args: calls.append(1))
+    split = TaskModel(net, chunk_size=64).mc_predict_proba(X[200:400], 5, 3)
+    handle.remove()
+    assert len(calls) == 4  # 200 samples in chunks of 64, once each
+    monkeypatch.setattr(_adapter, "_mc_split", lambda module: None)
+    whole = TaskModel(net, chunk_size=64).mc_predict_proba(X[200:400], 5, 3)
+    np.testing.assert_array_equal(split, whole)
+    assert not np.allclose(split[0], split[1])
+
+
+def test_mc_split_is_not_used_for_a_subclass_with_its_own_forward():
+    from skautoal.models._adapter import _mc_split
+
+    class Tempered(MLPModule):
+        def forward(self, X):
+            return torch.softmax(self.output(self.embed(X)) / 2, dim=-1)
+
+    assert _mc_split(MLPModule(3, 4)) is not None
+    assert _mc_split(Tempered(3, 4)) is None
+
+
 @pytest.mark.parametrize("kind", ["dropout", "dropout2d", "alpha"])
 def test_shared_dropout_masks_follow_each_layer_kind(kind):
     from skautoal.models._adapter import _SharedDropout

@@ -88,6 +88,28 @@ def test_whitening_dimension_is_capped_by_the_labelled_set():
     assert value.F_U.shape == (3 * (3 + 1), 3 * (3 + 1))
 
 
+@pytest.mark.parametrize("shape", [(200, 12), (5, 12), (12, 12)])
+def test_principal_axes_are_those_of_the_svd(shape):
+    # Fewer rows than columns takes the other Gram matrix; either way the
+    # leading axes and singular values are the SVD's, up to sign.
+    from skautoal.search._fisher import _principal_axes
+
+    rng = np.random.RandomState(0)
+    E = torch.as_tensor(rng.randn(*shape) @ np.diag(np.linspace(3, 0.5, shape[1])))
+    S, V = _principal_axes(E)
+    _, S_ref, Vt = torch.linalg.svd(E, full_matrices=False)
+    rank = min(shape)
+    np.testing.assert_allclose(S[:rank], S_ref[:rank], rtol=1e-8)
+    cosines = (V[:, : rank - 1] * Vt[: rank - 1].T).sum(0).abs()
+    np.testing.assert_allclose(cosines, 1.0, atol=1e-8)
+
+
+def test_whitened_pool_sample_has_identity_covariance():
+    value, emb, _ = _value(n_pool=300, dim=4)
+    z = value._whiten(torch.as_tensor(emb[:300], dtype=torch.float64))[:, :-1]
+    np.testing.assert_allclose(torch.cov(z.T).numpy(), np.eye(4), atol=1e-8)
+
+
 def test_gradient_optimiser_reaches_most_of_greedy():
     value, _, _ = _value(n_pool=120)
     G = value.factors(np.arange(120))
