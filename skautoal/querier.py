@@ -528,7 +528,13 @@ class AutoALQuerier(_CandidateQuerier):
         """The candidates' picks on V, by a task model that has not seen V."""
         start = time.perf_counter()
         if self.simulation == "holdout":
-            model = fit_clone(self.estimator, X[T], y[T], random_state)
+            model = fit_clone(
+                self.estimator,
+                X[T],
+                y[T],
+                random_state,
+                fit_params=self._subset_fit_params(T),
+            )
         else:
             model = self.estimator_
         self.fit_timings_["simulation_model"] += time.perf_counter() - start

@@ -7,13 +7,20 @@ from abc import abstractmethod
 from numbers import Integral
 
 import numpy as np
+from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 from sklearn_compat.base import _fit_context
+from sklearn_compat.utils._indexing import _safe_indexing
 
 from .models import PoolOutputs, TaskModel
 from .models._adapter import _is_skorch_net
@@ -146,8 +153,27 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             )
         return X_pool
 
+    def get_metadata_routing(self):
+        """How ``fit``'s extra parameters reach the task model.
+
+        With scikit-learn's metadata routing enabled
+        (``sklearn.set_config(enable_metadata_routing=True)``), parameters
+        that ``estimator`` requests for its ``fit`` (for example
+        ``LogisticRegression().set_fit_request(sample_weight=True)``) are
+        passed to every fit of the task model.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            The routing information.
+        """
+        return MetadataRouter(owner=type(self).__name__).add(
+            estimator=self.estimator,
+            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+        )
+
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, *, queried=None):
+    def fit(self, X, y, *, queried=None, **fit_params):
         """Fit the task model on the labelled data, then the querier.
 
         Parameters
@@ -162,6 +188,13 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             :class:`~skautoal.loop.ActiveLearner` pass them). Bandit queriers
             (ALBL, TAILOR) reward the candidates that chose them; the
             others ignore it.
+        **fit_params : dict
+            Parameters for the task model's ``fit`` (e.g. ``sample_weight``),
+            one value per row of ``X`` or a constant. They need scikit-learn's
+            metadata routing: enable it and request them on the estimator
+            (see :meth:`get_metadata_routing`). Where the querier fits the
+            task model on a subset of ``X`` (``search="simulation"``), the
+            per-row values are subset alike.
 
         Returns
         -------
@@ -169,6 +202,7 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             The fitted querier.
         """
         X, y = self._validate_X(X, reset=True, y=y)
+        fit_params = self._route_fit_params(fit_params, X.shape[0])
         if np.asarray(y).dtype.kind in "OUS":
             check_label_kinds(np.asarray(y).ravel(), "y")
         check_classification_targets(y)
@@ -188,15 +222,60 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 )
         start = time.perf_counter()
         self.estimator_ = fit_clone(
-            self.estimator, X, y_encoded, random_state, n_classes=len(self.classes_)
+            self.estimator,
+            X,
+            y_encoded,
+            random_state,
+            n_classes=len(self.classes_),
+            fit_params=fit_params,
         )
         timings["task_model"] = time.perf_counter() - start
         self._X_labeled = X
         self.fit_timings_ = timings
-        self._fit_querier(
-            X, y_encoded, random_state, queried=queried, previous_estimator=previous
-        )
+        # Seen by the queriers that refit the task model on subsets of X
+        # (``_subset_fit_params``); not kept after fit.
+        self._fit_params = fit_params
+        try:
+            self._fit_querier(
+                X, y_encoded, random_state, queried=queried, previous_estimator=previous
+            )
+        finally:
+            del self._fit_params
         return self
+
+    def _route_fit_params(self, fit_params, n_samples):
+        """The task model's share of ``fit_params``, checked per row."""
+        if not fit_params:
+            return {}
+        if not get_config().get("enable_metadata_routing", False):
+            raise ValueError(
+                f"{type(self).__name__}.fit got {sorted(fit_params)}, which are "
+                "passed to the task model through scikit-learn's metadata routing: "
+                "call sklearn.set_config(enable_metadata_routing=True) and request "
+                "them on the estimator, e.g. "
+                "estimator.set_fit_request(sample_weight=True)."
+            )
+        routed = process_routing(self, "fit", **fit_params).estimator.fit
+        for name, value in routed.items():
+            length = _num_samples_or_none(value)
+            if length is not None and length != n_samples:
+                raise ValueError(
+                    f"The fit parameter {name!r} has {length} values, but X has "
+                    f"{n_samples} rows; give one value per labelled sample."
+                )
+        return dict(routed)
+
+    def _subset_fit_params(self, indices):
+        """The routed fit parameters of ``fit``'s rows ``indices`` (to refit
+        the task model on a subset of X inside ``_fit_querier``)."""
+        params = getattr(self, "_fit_params", None) or {}
+        n_samples = self._X_labeled.shape[0]
+        return {
+            name: _safe_indexing(value, indices)
+            if _num_samples_or_none(value) == n_samples
+            else value
+            for name, value in params.items()
+        }
 
     @abstractmethod
     def _fit_querier(self, X, y, random_state, *, queried, previous_estimator):
@@ -305,9 +384,17 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return tags
 
 
-def fit_clone(estimator, X, y, random_state, *, n_classes=None):
+def _num_samples_or_none(value):
+    """The length of a per-sample fit parameter, or None for a scalar."""
+    if np.ndim(value) == 0 or isinstance(value, str | dict):
+        return None
+    return _num_samples(value)
+
+
+def fit_clone(estimator, X, y, random_state, *, n_classes=None, fit_params=None):
     """Fit a clone of ``estimator`` with torch's global RNG seeded from
-    ``random_state``, so skorch's weight init and shuffling are reproducible."""
+    ``random_state``, so skorch's weight init and shuffling are reproducible;
+    ``fit_params`` go to its ``fit``."""
     final = _final_step(estimator)
     device = str(getattr(final, "device", "cpu")) if _is_skorch_net(final) else "cpu"
     device = "cuda" if device.startswith("cuda") else "cpu"
@@ -318,7 +405,7 @@ def fit_clone(estimator, X, y, random_state, *, n_classes=None):
         seeded(random_state.randint(np.iinfo(np.int32).max), device),
     ):
         try:
-            fitted = clone(estimator).fit(X, y)
+            fitted = clone(estimator).fit(X, y, **(fit_params or {}))
         except (IndexError, RuntimeError) as exc:
             if _is_skorch_net(final) and "out of bounds" in str(exc):
                 wanted = n_classes or int(np.max(y)) + 1
