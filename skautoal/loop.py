@@ -4,7 +4,6 @@ import json
 import os
 import pickle
 import tempfile
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -13,6 +12,7 @@ from sklearn.utils import check_random_state
 
 from .utils._arrays import n_rows, pool_rows, take_rows
 from .utils._fingerprint import fingerprint_differences, run_fingerprint
+from .utils._timer import Stopwatch
 from .utils._validation import check_label_kinds, check_positive_int
 
 
@@ -300,25 +300,25 @@ def simulate(
     try:
         while state["round"] <= n_rounds:
             labeled = np.asarray(state["labeled"], dtype=np.int64)
-            start = time.perf_counter()
             # The loop appends each query's picks at the end, in query order.
             last = len(curve.queried[-1]) if curve.queried else 0
-            _fit(
-                model,
-                take_rows(X_pool, labeled),
-                y_pool[labeled],
-                np.arange(len(labeled) - last, len(labeled)),
-            )
-            curve.fit_seconds.append(time.perf_counter() - start)
+            with Stopwatch() as watch:
+                _fit(
+                    model,
+                    take_rows(X_pool, labeled),
+                    y_pool[labeled],
+                    np.arange(len(labeled) - last, len(labeled)),
+                )
+            curve.fit_seconds.append(watch.seconds)
             curve.n_labeled.append(len(labeled))
             curve.scores.append(float(model.score(X_test, y_test)))
             weights = getattr(model, "strategy_weights_", None)
             curve.strategy_weights.append(dict(weights) if weights else {})
             unlabeled = np.setdiff1d(np.arange(n_pool), labeled)
             if state["round"] < n_rounds and len(unlabeled):
-                start = time.perf_counter()
-                picked = unlabeled[model.query(pool_rows(X_pool, unlabeled))]
-                curve.query_seconds.append(time.perf_counter() - start)
+                with Stopwatch() as watch:
+                    picked = unlabeled[model.query(pool_rows(X_pool, unlabeled))]
+                curve.query_seconds.append(watch.seconds)
                 curve.queried.append(picked)
                 state["labeled"] = list(labeled) + picked.tolist()
             state["round"] += 1

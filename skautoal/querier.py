@@ -1,7 +1,6 @@
 """AutoALQuerier: the differentiable search over candidate strategies."""
 
 import copy
-import time
 import warnings
 from numbers import Integral, Real
 
@@ -30,6 +29,7 @@ from .search import (
 )
 from .search._trainer import HISTORY_KEYS
 from .utils._selection import top_k
+from .utils._timer import Stopwatch, timed
 from .utils._torch import resolve_device, seeded
 from .utils._validation import find_stack_level
 
@@ -449,12 +449,10 @@ class AutoALQuerier(_CandidateQuerier):
                 return
             T, V = split
             masks = self._simulate(X, y, T, V, random_state)
-            start = time.perf_counter()
-            with seeded(seed, self._device):
+            with timed(self.fit_timings_, "search"), seeded(seed, self._device):
                 cycle = self._search_cycle(
                     search_net, fit_net, inputs, y, T, V, masks, random_state
                 )
-            self.fit_timings_["search"] += time.perf_counter() - start
             for key, values in cycle["history"].items():
                 history[key].extend(values)
             history["autoal_selected_loss"].append(cycle["autoal_selected_loss"])
@@ -526,27 +524,25 @@ class AutoALQuerier(_CandidateQuerier):
 
     def _simulate(self, X, y, T, V, random_state):
         """The candidates' picks on V, by a task model that has not seen V."""
-        start = time.perf_counter()
-        if self.simulation == "holdout":
-            model = fit_clone(
-                self.estimator,
-                X[T],
-                y[T],
-                random_state,
-                fit_params=self._subset_fit_params(T),
+        with timed(self.fit_timings_, "simulation_model"):
+            if self.simulation == "holdout":
+                model = fit_clone(
+                    self.estimator,
+                    X[T],
+                    y[T],
+                    random_state,
+                    fit_params=self._subset_fit_params(T),
+                )
+            else:
+                model = self.estimator_
+        with timed(self.fit_timings_, "candidates"):
+            task_model = TaskModel(model, chunk_size=self.chunk_size)
+            outputs = PoolOutputs(task_model, X[V], random_state=random_state, name="X")
+            labeled = PoolOutputs(task_model, X[T], name="X")
+            n_picks = int(np.ceil(self.selection_ratio * len(V)))
+            masks = candidate_masks(
+                self.candidates_, outputs, n_picks, labeled, random_state
             )
-        else:
-            model = self.estimator_
-        self.fit_timings_["simulation_model"] += time.perf_counter() - start
-        start = time.perf_counter()
-        task_model = TaskModel(model, chunk_size=self.chunk_size)
-        outputs = PoolOutputs(task_model, X[V], random_state=random_state, name="X")
-        labeled = PoolOutputs(task_model, X[T], name="X")
-        n_picks = int(np.ceil(self.selection_ratio * len(V)))
-        masks = candidate_masks(
-            self.candidates_, outputs, n_picks, labeled, random_state
-        )
-        self.fit_timings_["candidates"] += time.perf_counter() - start
         return masks
 
     def _search_cycle(self, search_net, fit_net, inputs, y, T, V, masks, random_state):
@@ -625,7 +621,7 @@ class AutoALQuerier(_CandidateQuerier):
         )
 
     def _fisher_query(self, outputs, n_queries, random_state):
-        start = time.perf_counter()
+        watch = Stopwatch()
         labeled = self._labeled_outputs(outputs)
         picks = candidate_picks(
             self.candidates_, outputs, n_queries, labeled, random_state
@@ -687,7 +683,7 @@ class AutoALQuerier(_CandidateQuerier):
             "guard_used": bool(guard),
             "n_proposals": len(union),
             "fisher_dim": value.dim,
-            "seconds": time.perf_counter() - start,
+            "seconds": watch.elapsed(),
         }
         for key in FISHER_HISTORY_KEYS:
             self.search_history_[key].append(record[key])

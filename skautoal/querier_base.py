@@ -1,7 +1,6 @@
 """The querier base classes: AutoALQuerier, the meta-baselines and users'
 own queriers derive from :class:`BaseQuerier`."""
 
-import time
 import warnings
 from abc import abstractmethod
 from numbers import Integral
@@ -27,6 +26,7 @@ from .models._adapter import _is_skorch_net
 from .strategies import PRESETS, BaseQueryStrategy, preset_strategies
 from .utils._interrupt import propagate_interrupts
 from .utils._selection import top_k
+from .utils._timer import timed
 from .utils._torch import seeded
 from .utils._validation import (
     check_label_kinds,
@@ -220,16 +220,15 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     f"index rows of X (0 to {X.shape[0] - 1}); got values from "
                     f"{queried.min()} to {queried.max()}."
                 )
-        start = time.perf_counter()
-        self.estimator_ = fit_clone(
-            self.estimator,
-            X,
-            y_encoded,
-            random_state,
-            n_classes=len(self.classes_),
-            fit_params=fit_params,
-        )
-        timings["task_model"] = time.perf_counter() - start
+        with timed(timings, "task_model"):
+            self.estimator_ = fit_clone(
+                self.estimator,
+                X,
+                y_encoded,
+                random_state,
+                n_classes=len(self.classes_),
+                fit_params=fit_params,
+            )
         self._X_labeled = X
         self.fit_timings_ = timings
         # Seen by the queriers that refit the task model on subsets of X

@@ -204,12 +204,23 @@ def run_one(block_name, method, seed, n_rounds=None, device="cpu"):
         JSON-ready: block, method, seed, the learning curve and its timings.
     """
     import torch
+    from threadpoolctl import threadpool_limits
+
+    threads = int(os.environ.get("OMP_NUM_THREADS", "1"))
+    torch.set_num_threads(threads)
+    # BLAS too (the fashion block's PCA): a process that loaded numpy before
+    # OMP_NUM_THREADS was set would otherwise round differently, and a run's
+    # result would depend on --n-jobs.
+    with threadpool_limits(limits=threads):
+        return _run_one(block_name, method, seed, n_rounds, device)
+
+
+def _run_one(block_name, method, seed, n_rounds, device):
     from sklearn.model_selection import train_test_split
 
     from .loop import simulate
     from .models import default_net
 
-    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     block = BLOCKS[block_name]
     X, y = load_block(block_name)
     _, y = np.unique(y, return_inverse=True)

@@ -237,3 +237,21 @@ def test_smoke_suite_two_blocks_parallel(tmp_path):
     stats = open(os.path.join(out, "stats.md")).read()
     assert "autoal minus each method" in stats and "Friedman" in stats
     assert os.path.exists(os.path.join(out, "critical_difference.png"))
+
+
+def test_a_run_uses_one_blas_thread_whatever_the_parent(monkeypatch):
+    # The fashion block's PCA rounds differently on several BLAS threads: a
+    # run must not depend on how many threads the process started with.
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    seen = []
+
+    def spy(name):
+        seen.append({p["num_threads"] for p in threadpool_info()})
+        raise RuntimeError("stop here")
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.setattr(suite, "load_block", spy)
+    with threadpool_limits(limits=2), pytest.raises(RuntimeError, match="stop"):
+        suite.run_one("digits", "margin", 0)
+    assert seen == [{1}]
