@@ -1,7 +1,8 @@
 """What does one AutoAL round cost, relative to one entropy-sampling round?
 
-Protocol (issue 9, step 5): the suite's converged MLP
-(:func:`skautoal.models.default_net`), 300 random labels, n_queries=50, the
+Protocol (issue 9, step 5): the suite's converged task model of the block
+(:func:`skautoal.models.default_net`; the MLP, or the CNN of the image
+blocks ``digits-cnn`` and ``fashion-cnn``), 300 random labels, n_queries=50, the
 rest of the block's pool as the pool. One round is ``fit`` (task model and
 querier) plus ``query``. AutoAL (default: Fisher search, greedy) and
 EntropySampling run in the same process, interleaved seed by seed, so the
@@ -103,7 +104,7 @@ def main(argv=None):
             lab, pool = order[: args.n_labeled], order[args.n_labeled :]
             for name, make in methods.items():
                 net = default_net(
-                    "mlp",
+                    BLOCKS[block].kind,
                     X.shape[1:],
                     int(y.max()) + 1,
                     random_state=seed,

@@ -44,7 +44,6 @@ def main(argv=None):
                     n_jobs=n_jobs,
                     n_rounds=args.n_rounds,
                     out=out,
-                    progress=False,
                     log=lambda *a: None,
                 )
                 seconds[n_jobs] = time.perf_counter() - start

@@ -44,7 +44,11 @@ def main(argv=None):
     order = np.random.RandomState(args.seed).permutation(len(y_pool))
     lab, pool = order[:300], order[300:]
     net = default_net(
-        "mlp", X.shape[1:], int(y.max()) + 1, random_state=args.seed, device="cpu"
+        BLOCKS[args.block].kind,
+        X.shape[1:],
+        int(y.max()) + 1,
+        random_state=args.seed,
+        device="cpu",
     )
     querier = AutoALQuerier(net, n_queries=50, random_state=args.seed, device="cpu")
     querier.fit(X_pool[lab], y_pool[lab])

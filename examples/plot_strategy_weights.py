@@ -33,7 +33,6 @@ curve = simulate(
     initial_size=60,
     n_rounds=4,
     random_state=0,
-    progress=False,
 )
 print("AUBC:", round(curve.aubc, 4))
 

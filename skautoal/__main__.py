@@ -134,7 +134,7 @@ def _run(args):
             n_rounds=args.n_rounds,
             out=args.out,
             device=args.device,
-            progress=not args.no_progress,
+            verbose=0 if args.no_progress else 1,
             overwrite=args.overwrite,
         )
     else:
@@ -152,7 +152,7 @@ def _run(args):
             data_dir=args.data_dir,
             target=args.target,
             out=args.out,
-            progress=not args.no_progress,
+            verbose=0 if args.no_progress else 1,
             overwrite=args.overwrite,
         )
 

@@ -7,7 +7,7 @@ import time
 
 import numpy as np
 
-from .utils._validation import ParameterError
+from .utils._validation import _DEPRECATED, ParameterError, resolve_verbose
 
 METHODS = (
     "autoal",
@@ -139,9 +139,10 @@ def run_benchmark(
     data_dir=None,
     target=None,
     out="benchmark_results",
-    progress=True,
+    verbose=0,
     overwrite=False,
     log=print,
+    progress=_DEPRECATED,
 ):
     """Run every method over ``seeds`` and write the results to ``out``.
 
@@ -157,6 +158,7 @@ def run_benchmark(
     results : dict
         What ``results.json`` holds.
     """
+    verbose = resolve_verbose(verbose, progress, "run_benchmark")
     import torch
     from sklearn.model_selection import train_test_split
 
@@ -234,7 +236,7 @@ def run_benchmark(
     if done:
         log(f"resuming: {len(done)} of {seeds * len(methods)} runs already in {out}")
     bar = None
-    if progress:
+    if verbose:
         from tqdm.auto import tqdm
 
         # One outer bar over every run, with an ETA; each run's own bar
@@ -275,7 +277,7 @@ def run_benchmark(
                     initial_size=initial_size,
                     n_rounds=n_rounds,
                     random_state=seed,
-                    progress=f"seed {seed} {method}" if progress else False,
+                    verbose=f"seed {seed} {method}" if verbose else 0,
                 )
                 record = curve.to_dict()
                 record["seconds"] = time.perf_counter() - start

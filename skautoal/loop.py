@@ -13,7 +13,12 @@ from sklearn.utils import check_random_state
 from .utils._arrays import n_rows, pool_rows, take_rows
 from .utils._fingerprint import fingerprint_differences, run_fingerprint
 from .utils._timer import Stopwatch
-from .utils._validation import check_label_kinds, check_positive_int
+from .utils._validation import (
+    _DEPRECATED,
+    check_label_kinds,
+    check_positive_int,
+    resolve_verbose,
+)
 
 
 def aubc(n_labeled, scores):
@@ -191,8 +196,9 @@ def simulate(
     random_state=None,
     checkpoint=None,
     overwrite=False,
-    progress=True,
+    verbose=0,
     trusted=False,
+    progress=_DEPRECATED,
 ):
     """Simulate active learning on a labelled pool.
 
@@ -229,9 +235,10 @@ def simulate(
     overwrite : bool, default=False
         Start afresh even if ``checkpoint`` holds a run (of this or another
         identity), replacing it after the first round.
-    progress : bool or str, default=True
-        Show a progress bar with the current score; a str labels the bar
-        (the benchmark names the method and seed).
+    verbose : int or str, default=0
+        0 prints nothing; 1 or more shows a progress bar with the current
+        score; a str shows the bar labelled with it (the benchmark names the
+        method and seed).
     trusted : bool, default=False
         A checkpoint holds the fitted querier as a pickle, and unpickling a
         file can run arbitrary code. So each checkpoint is signed with a key
@@ -241,6 +248,8 @@ def simulate(
         altered) is refused before anything in it is loaded. Pass
         ``trusted=True`` only to resume from such a file you know the
         origin of (copied from another machine of yours).
+    progress : bool or str
+        Deprecated since 0.2, removed in 0.3: use ``verbose``.
 
     Returns
     -------
@@ -257,10 +266,11 @@ def simulate(
     >>> X, y = load_iris(return_X_y=True)
     >>> querier = StrategyQuerier(LogisticRegression(), MarginSampling(), n_queries=5)
     >>> curve = simulate(querier, X[::2], y[::2], X_test=X[1::2], y_test=y[1::2],
-    ...                  initial_size=10, n_rounds=3, random_state=0, progress=False)
+    ...                  initial_size=10, n_rounds=3, random_state=0)
     >>> curve.n_labeled
     [10, 15, 20, 25]
     """
+    verbose = resolve_verbose(verbose, progress, "simulate")
     n_pool = n_rows(y_pool)
     initial_size = check_positive_int(initial_size, "initial_size", "simulate")
     if n_rounds < 0:
@@ -296,7 +306,7 @@ def simulate(
             "round": 0,
         }
     curve, model = state["curve"], state["querier"]
-    bar = _progress(n_rounds + 1, progress, initial=state["round"])
+    bar = _progress(n_rounds + 1, verbose, initial=state["round"])
     try:
         while state["round"] <= n_rounds:
             labeled = np.asarray(state["labeled"], dtype=np.int64)

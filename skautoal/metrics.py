@@ -45,7 +45,6 @@ class AUBCScorer:
             initial_size=self.initial_size,
             n_rounds=self.n_rounds,
             random_state=self.random_state,
-            progress=False,
         )
         return curve.aubc
 

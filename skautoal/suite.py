@@ -23,7 +23,13 @@ from .benchmark import (
     parse_methods,
 )
 from .utils._torch import resolve_device
-from .utils._validation import ParameterError, check_output_dir, check_param_int
+from .utils._validation import (
+    _DEPRECATED,
+    ParameterError,
+    check_output_dir,
+    check_param_int,
+    resolve_verbose,
+)
 
 
 @dataclass(frozen=True)
@@ -241,7 +247,6 @@ def _run_one(block_name, method, seed, n_rounds, device):
         initial_size=block.initial_size,
         n_rounds=block.n_rounds if n_rounds is None else n_rounds,
         random_state=seed,
-        progress=False,
     )
     record = {"block": block_name, "method": method, "seed": int(seed)}
     record.update(curve.to_dict())
@@ -374,9 +379,10 @@ def run_suite(
     n_rounds=None,
     out="suite_results",
     device="cpu",
-    progress=True,
+    verbose=0,
     overwrite=False,
     log=print,
+    progress=_DEPRECATED,
 ):
     """Run every (block, method, seed) not yet in ``out/runs.jsonl``, then
     write the summary, statistics and plots.
@@ -403,18 +409,22 @@ def run_suite(
         The output folder.
     device : str, default="cpu"
         The task models' device.
-    progress : bool, default=True
-        Show a progress bar over all runs.
+    verbose : int, default=0
+        1 or more shows a progress bar over all runs, naming the run in
+        flight, with an ETA (the CLI turns it on).
     overwrite : bool, default=False
         Delete the folder's runs and start afresh.
     log : callable, default=print
         Where progress lines go.
+    progress : bool
+        Deprecated since 0.2, removed in 0.3: use ``verbose``.
 
     Returns
     -------
     runs : list of dict
         Every finished run of the folder.
     """
+    verbose = resolve_verbose(verbose, progress, "run_suite")
     blocks = parse_blocks(blocks)
     methods = (
         SUITE_METHODS
@@ -464,7 +474,7 @@ def run_suite(
         if (b, m, s) not in done
     ]
     if todo:
-        _execute(todo, path, n_jobs, n_rounds, device, progress, log)
+        _execute(todo, path, n_jobs, n_rounds, device, verbose, log)
     runs = [
         r
         for r in read_runs(path)
@@ -474,9 +484,9 @@ def run_suite(
     return runs
 
 
-def _execute(todo, path, n_jobs, n_rounds, device, progress, log):
+def _execute(todo, path, n_jobs, n_rounds, device, verbose, log):
     bar = None
-    if progress:
+    if verbose:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=len(todo), desc="suite", unit="run")

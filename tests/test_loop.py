@@ -45,7 +45,6 @@ def test_simulate_bookkeeping(digits):
         initial_size=30,
         n_rounds=4,
         random_state=0,
-        progress=False,
     )
     assert isinstance(curve, LearningCurve)
     assert curve.n_labeled == [30, 40, 50, 60, 70]
@@ -55,6 +54,23 @@ def test_simulate_bookkeeping(digits):
     assert len(set(queried.tolist())) == 40
     assert curve.aubc == pytest.approx(aubc(curve.n_labeled, curve.scores))
     assert curve.to_dict()["aubc"] == curve.aubc
+
+
+def test_simulate_is_silent_by_default_and_verbose_shows_a_bar(digits, capsys):
+    X, y = digits
+    args = dict(X_test=X[600:700], y_test=y[600:700], initial_size=30, n_rounds=1)
+    simulate(_querier(), X[:300], y[:300], **args)
+    assert capsys.readouterr().err == ""
+    simulate(_querier(), X[:300], y[:300], verbose="my run", **args)
+    assert "my run" in capsys.readouterr().err
+
+
+def test_progress_is_a_deprecated_alias_of_verbose(digits):
+    X, y = digits
+    args = dict(X_test=X[600:700], y_test=y[600:700], initial_size=30, n_rounds=1)
+    with pytest.warns(FutureWarning, match="'progress' parameter of simulate"):
+        curve = simulate(_querier(), X[:300], y[:300], progress=False, **args)
+    assert curve.n_labeled == [30, 40]
 
 
 def test_simulate_stops_when_pool_is_exhausted(digits):
@@ -68,7 +84,6 @@ def test_simulate_stops_when_pool_is_exhausted(digits):
         initial_size=30,
         n_rounds=4,
         random_state=0,
-        progress=False,
     )
     assert curve.n_labeled == [30, 40, 45, 45, 45]
 
@@ -94,7 +109,6 @@ def test_simulate_records_weights(digits):
         initial_size=60,
         n_rounds=1,
         random_state=0,
-        progress=False,
     )
     assert curve.strategy_weights[0] == {"MarginSampling": 1.0}
 
@@ -107,7 +121,6 @@ def test_checkpoint_resume_matches_uninterrupted(digits, tmp_path):
         initial_size=30,
         n_rounds=4,
         random_state=0,
-        progress=False,
     )
     full = simulate(_querier(), X[:500], y[:500], **args)
     path = tmp_path / "run.pkl"
@@ -131,7 +144,7 @@ def test_checkpoint_resume_matches_uninterrupted(digits, tmp_path):
         querier = StrategyQuerier(LogisticRegression(max_iter=200), MarginSampling(),
                                   n_queries=10, random_state=0)
         loop.simulate(querier, X[:500], y[:500], X_test=X[600:800], y_test=y[600:800],
-                      initial_size=30, n_rounds=4, random_state=0, progress=False,
+                      initial_size=30, n_rounds=4, random_state=0,
                       checkpoint={str(path)!r})
         """
     )
@@ -196,9 +209,7 @@ def test_checkpoint_from_another_run_is_refused(digits, tmp_path, case):
         args = dict(args)
         querier = args.pop("querier")
         X_pool, y_pool = args.pop("X_pool"), args.pop("y_pool")
-        return simulate(
-            querier, X_pool, y_pool, checkpoint=path, progress=False, **args, **kwargs
-        )
+        return simulate(querier, X_pool, y_pool, checkpoint=path, **args, **kwargs)
 
     first = run(base)
     with pytest.raises(ValueError, match="belongs to another run") as info:
@@ -223,7 +234,6 @@ def _simulate_small(X, y, path, **kwargs):
         n_rounds=1,
         random_state=0,
         checkpoint=path,
-        progress=False,
         **kwargs,
     )
 
@@ -289,7 +299,6 @@ def test_simulate_bad_sizes(digits):
             y_test=y[:5],
             initial_size=30,
             n_rounds=1,
-            progress=False,
         )
     with pytest.raises(ValueError, match="'initial_size' parameter of simulate"):
         simulate(
@@ -300,7 +309,6 @@ def test_simulate_bad_sizes(digits):
             y_test=y[:5],
             initial_size=0,
             n_rounds=1,
-            progress=False,
         )
 
 
@@ -418,7 +426,6 @@ def test_loop_and_learner_tell_bandits_what_was_queried(digits):
         initial_size=30,
         n_rounds=3,
         random_state=0,
-        progress=False,
     )
     assert len(curve.scores) == 4
     learner = ActiveLearner(albl, X[100:500], X_labeled=X[:40], y_labeled=y[:40])
@@ -481,7 +488,7 @@ steps = int(sys.argv[2])
 net = default_net("mlp", (64,), 10, random_state=0, device="cpu", max_steps=steps)
 querier = StrategyQuerier(net, MarginSampling(), n_queries=10, random_state=0)
 loop.simulate(querier, X[:400], y[:400], X_test=X[600:800], y_test=y[600:800],
-              initial_size=30, n_rounds=4, random_state=0, progress=False,
+              initial_size=30, n_rounds=4, random_state=0,
               checkpoint=sys.argv[1])
 print("finished", flush=True)
 """

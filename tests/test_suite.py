@@ -38,7 +38,6 @@ def small_suite(tmp_path_factory):
         n_rounds=1,
         n_jobs=1,
         out=out,
-        progress=False,
         log=lambda *a: None,
     )
     return out
@@ -78,7 +77,6 @@ def test_rerun_does_no_work(small_suite, monkeypatch):
         n_rounds=1,
         n_jobs=1,
         out=small_suite,
-        progress=False,
         log=lambda *a: None,
     )
     assert len(_keys(os.path.join(small_suite, "runs.jsonl"))) == 4
@@ -108,7 +106,6 @@ def test_torn_last_line_is_rerun_without_duplicates(small_suite, tmp_path):
             n_rounds=1,
             n_jobs=1,
             out=str(out),
-            progress=False,
             log=lambda *a: None,
         )
     finally:
@@ -127,7 +124,6 @@ def test_other_settings_are_refused(small_suite):
             n_rounds=1,
             n_jobs=1,
             out=small_suite,
-            progress=False,
             log=lambda *a: None,
         )
 
@@ -230,7 +226,6 @@ def test_smoke_suite_two_blocks_parallel(tmp_path):
         n_rounds=2,
         n_jobs=2,
         out=out,
-        progress=False,
         log=lambda *a: None,
     )
     assert len(runs) == 12

@@ -273,3 +273,26 @@ def find_stack_level():
     finally:
         del frame
     return level
+
+
+_DEPRECATED = "deprecated"
+
+
+def resolve_verbose(verbose, progress, owner):
+    """``verbose``, or the deprecated ``progress`` mapped onto it.
+
+    ``progress`` (a bool, or a str labelling the bar) was the name of the
+    switch until 0.2; passing it warns with a ``FutureWarning``.
+    """
+    if progress is _DEPRECATED:
+        return verbose
+    warnings.warn(
+        f"The 'progress' parameter of {owner} is deprecated and will be removed "
+        "in skautoal 0.3; use verbose=1 to show progress bars (verbose=0, the "
+        "default, shows none).",
+        FutureWarning,
+        stacklevel=find_stack_level(),
+    )
+    if isinstance(progress, str):
+        return progress
+    return int(bool(progress))

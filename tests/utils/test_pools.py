@@ -97,7 +97,6 @@ def test_learner_and_simulate_take_any_pool(kind, fitted, tmp_path, digits):
             initial_size=20,
             n_rounds=2,
             random_state=0,
-            progress=False,
         )
         for X in (X_pool, pool)
     ]
