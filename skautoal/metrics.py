@@ -1,9 +1,15 @@
 """Scoring a querier configuration by its labelling efficiency."""
 
+import copy
+import numbers
+import warnings
+
 import numpy as np
 from sklearn.model_selection import train_test_split
+from sklearn.utils.validation import check_is_fitted
 
-from .loop import simulate
+from .loop import _fit, aubc, simulate
+from .utils._arrays import n_rows, take_rows
 
 
 class AUBCScorer:
@@ -36,6 +42,8 @@ class AUBCScorer:
             random_state=self.random_state,
             stratify=y if counts.min() >= 2 else None,
         )
+        if isinstance(self.initial_size, str):  # "fitted"
+            return self._continue(querier, X_pool, y_pool, X_test, y_test)
         curve = simulate(
             querier,
             X_pool,
@@ -48,6 +56,50 @@ class AUBCScorer:
         )
         return curve.aubc
 
+    def _continue(self, querier, X_pool, y_pool, X_test, y_test):
+        """The AUBC of ``n_rounds`` that start from the fitted ``querier``:
+        its first score and query need no fit; each later round refits a
+        copy on its labels plus those revealed so far."""
+        check_is_fitted(querier)
+        X_lab = getattr(querier, "_X_labeled", None)
+        y_lab = getattr(querier, "_y_labeled", None)
+        if X_lab is None or y_lab is None:
+            raise TypeError(
+                f"make_aubc_scorer(initial_size='fitted') continues from the data "
+                f"the querier was fitted on, which {type(querier).__name__} does "
+                "not keep: use a skautoal querier or skautoal.pipeline.Pipeline, or "
+                "an int initial_size for a fresh simulated run."
+            )
+        model = querier  # query leaves fitted state alone; fit needs a copy
+        n_labeled, scores = [], []
+        available = np.arange(n_rows(y_pool))
+        picked = np.empty(0, dtype=np.int64)
+        for round_ in range(self.n_rounds + 1):
+            if round_ > 0:
+                if model is querier:
+                    model = copy.deepcopy(querier)
+                X_lab = _concatenate(X_lab, take_rows(X_pool, picked))
+                y_lab = np.concatenate([np.asarray(y_lab), y_pool[picked]])
+                _fit(
+                    model, X_lab, y_lab, np.arange(len(y_lab) - len(picked), len(y_lab))
+                )
+            n_labeled.append(n_rows(y_lab))
+            scores.append(float(model.score(X_test, y_test)))
+            if round_ < self.n_rounds and available.size:
+                with warnings.catch_warnings():
+                    # A pool smaller than n_queries ends the run early.
+                    warnings.simplefilter("ignore", UserWarning)
+                    picked = available[model.query(take_rows(X_pool, available))]
+                available = np.setdiff1d(available, picked)
+            elif round_ < self.n_rounds:
+                break
+        return aubc(n_labeled, scores)
+
+
+def _concatenate(X_lab, X_new):
+    X_new = np.asarray(X_new)
+    return np.concatenate([np.asarray(X_lab, dtype=X_new.dtype), X_new])
+
 
 def make_aubc_scorer(*, initial_size=20, n_rounds=3, test_size=0.5, random_state=0):
     """A scorer that rates a querier by the AUBC of a short simulated run.
@@ -59,10 +111,21 @@ def make_aubc_scorer(*, initial_size=20, n_rounds=3, test_size=0.5, random_state
     that run, so a search picks, for example, the temperature or the
     candidate set by labelling efficiency rather than by accuracy.
 
+    With ``initial_size="fitted"`` the run continues from the fit instead:
+    the training fold is the labelled set, so the scorer's first score and
+    query use the querier ``GridSearchCV`` just fitted (no refit), and each
+    later round refits a copy on the training fold plus the labels revealed
+    from the validation fold's pool. This suits a cross-validation whose
+    training folds are labelled-set sized (``ShuffleSplit(train_size=50)``);
+    with the default folds (most of the data labelled) the run starts where
+    active learning has little left to gain, and the score mostly rates
+    accuracy.
+
     Parameters
     ----------
-    initial_size : int, default=20
-        Random labels the simulated run starts from.
+    initial_size : int or "fitted", default=20
+        Random labels of the validation fold the simulated run starts from,
+        or ``"fitted"``: continue from the fitted querier's own labels.
     n_rounds : int, default=3
         Query rounds of the simulated run.
     test_size : float, default=0.5
@@ -89,4 +152,12 @@ def make_aubc_scorer(*, initial_size=20, n_rounds=3, test_size=0.5, random_state
     >>> 0 < scorer(querier, X[:400], y[:400]) <= 1
     True
     """
+    if not (
+        initial_size == "fitted"
+        or (isinstance(initial_size, numbers.Integral) and initial_size >= 1)
+    ):
+        raise ValueError(
+            "The 'initial_size' parameter of make_aubc_scorer must be an int >= 1 "
+            f"or 'fitted'; got {initial_size!r}."
+        )
     return AUBCScorer(initial_size, n_rounds, test_size, random_state)

@@ -31,6 +31,32 @@ class Pipeline(_sk_pipeline.Pipeline):
     (5,)
     """
 
+    def fit(self, X, y=None, **params):
+        """Fit the steps as :class:`sklearn.pipeline.Pipeline` does.
+
+        The pipeline keeps a reference to ``X`` and ``y`` (no copy), so a
+        scorer can continue an active-learning run from this fit
+        (:func:`~skautoal.metrics.make_aubc_scorer` with
+        ``initial_size="fitted"``).
+
+        Parameters
+        ----------
+        X : array-like
+            The labelled samples.
+        y : array-like
+            Their labels.
+        **params : dict
+            As for :meth:`sklearn.pipeline.Pipeline.fit`.
+
+        Returns
+        -------
+        self : Pipeline
+            The fitted pipeline.
+        """
+        super().fit(X, y, **params)
+        self._X_labeled, self._y_labeled = X, y
+        return self
+
     @available_if(_final_step_has_query)
     def query(self, X_pool, n_queries=None, **query_params):
         """Transform the pool with the earlier steps, then query the last.

@@ -229,7 +229,9 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 n_classes=len(self.classes_),
                 fit_params=fit_params,
             )
-        self._X_labeled = X
+        # The labelled set as fit saw it: the querier's own pool statistics,
+        # and make_aubc_scorer(initial_size="fitted") continues from it.
+        self._X_labeled, self._y_labeled = X, np.asarray(y)
         self.fit_timings_ = timings
         # Seen by the queriers that refit the task model on subsets of X
         # (``_subset_fit_params``); not kept after fit.

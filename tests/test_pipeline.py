@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
@@ -93,3 +94,62 @@ def test_grid_search_with_the_aubc_scorer(digits):
     scores = grid.cv_results_["mean_test_score"]
     assert scores.shape == (2,) and np.all((scores > 0.3) & (scores <= 1))
     assert "make_aubc_scorer" in repr(scorer)
+
+
+def test_aubc_scorer_can_continue_from_the_fitted_querier(digits, monkeypatch):
+    # initial_size="fitted": the first score and query use the querier
+    # GridSearchCV fitted (no refit); later rounds refit a copy on its labels
+    # plus the revealed ones. The caller's querier is left as it was.
+    from sklearn.model_selection import ShuffleSplit
+
+    from skautoal.baselines import StrategyQuerier
+    from skautoal.metrics import make_aubc_scorer
+
+    X, y = digits
+    querier = StrategyQuerier(
+        LogisticRegression(max_iter=300), MarginSampling(), n_queries=10
+    ).fit(X[:60], y[:60])
+    coef = querier.estimator_.coef_.copy()
+    fits = []
+    original = StrategyQuerier.fit
+
+    def counting_fit(self, X, y, **kw):
+        fits.append(len(y))
+        return original(self, X, y, **kw)
+
+    monkeypatch.setattr(StrategyQuerier, "fit", counting_fit)
+    scorer = make_aubc_scorer(initial_size="fitted", n_rounds=2)
+    score = scorer(querier, X[300:700], y[300:700])
+    assert 0.3 < score <= 1
+    assert fits == [70, 80]  # no refit on the 60 labels it was fitted on
+    np.testing.assert_array_equal(querier.estimator_.coef_, coef)
+    assert len(querier._y_labeled) == 60
+
+    # Inside GridSearchCV with labelled-set sized training folds, and through
+    # skautoal's Pipeline.
+    from skautoal.pipeline import make_pipeline
+
+    pipe = make_pipeline(
+        StandardScaler(),
+        StrategyQuerier(
+            LogisticRegression(max_iter=300), MarginSampling(), n_queries=10
+        ),
+    )
+    grid = GridSearchCV(
+        pipe,
+        {"strategyquerier__n_queries": [5, 10]},
+        scoring=scorer,
+        cv=ShuffleSplit(n_splits=2, train_size=60, random_state=0),
+    ).fit(X[:600], y[:600])
+    assert np.all(grid.cv_results_["mean_test_score"] > 0.3)
+
+
+def test_aubc_scorer_fitted_needs_the_fitted_labels(digits):
+    from skautoal.metrics import make_aubc_scorer
+
+    X, y = digits
+    plain = LogisticRegression(max_iter=300).fit(X[:60], y[:60])
+    with pytest.raises(TypeError, match="does not keep"):
+        make_aubc_scorer(initial_size="fitted")(plain, X[300:500], y[300:500])
+    with pytest.raises(ValueError, match="'initial_size'.*'fitted'; got 0"):
+        make_aubc_scorer(initial_size=0)
