@@ -5,11 +5,9 @@ import numpy as np
 
 def method_colours(methods):
     """A distinct colour per method (tab20 holds 20), AutoAL in black."""
-    import matplotlib
-
-    palette = matplotlib.colormaps["tab20"].colors
+    colours20 = palette("tab20")
     others = [m for m in methods if m != "autoal"]
-    colours = {m: palette[i % len(palette)] for i, m in enumerate(others)}
+    colours = {m: colours20[i % len(colours20)] for i, m in enumerate(others)}
     colours["autoal"] = (0.0, 0.0, 0.0)
     return colours
 
@@ -25,22 +23,29 @@ def method_markers(methods):
     return markers
 
 
-def _pyplot():
+def figure(**subplots):
+    """A figure and its axes, without pyplot: no global state, no backend
+    switch (library code must not call ``matplotlib.use``), and nothing to
+    close; ``figsize`` goes to the figure, the rest to ``subplots``."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=subplots.pop("figsize", None))
+    return fig, fig.subplots(**subplots)
+
+
+def palette(name="tab10"):
+    """The colours of a qualitative matplotlib colormap."""
     import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return matplotlib.colormaps[name].colors
 
 
 def plot_suite_curves(runs, block, path, highlight="autoal"):
     """Mean test accuracy against labels, one line per method."""
-    plt = _pyplot()
     methods = list(dict.fromkeys(r["method"] for r in runs))
     colours = method_colours(methods)
     markers = method_markers(methods)
-    fig, ax = plt.subplots(figsize=(8, 5))
+    fig, ax = figure(figsize=(8, 5))
     for m in methods:
         rs = [r for r in runs if r["method"] == m]
         n = np.array(rs[0]["n_labeled"])
@@ -68,20 +73,18 @@ def plot_suite_curves(runs, block, path, highlight="autoal"):
     ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def plot_critical_difference(overall, path):
     """A critical-difference diagram (Demšar 2006): methods on the mean-rank
     axis; methods joined by a bar do not differ by the Nemenyi test."""
-    plt = _pyplot()
     ranks = np.asarray(overall["mean_rank"])
     names = overall["methods"]
     order = np.argsort(ranks)
     k, cd = len(names), overall["cd"]
     half = (k + 1) // 2
     height = 1.2 + 0.28 * half
-    fig, ax = plt.subplots(figsize=(9, height))
+    fig, ax = figure(figsize=(9, height))
     ax.set_xlim(0.5, k + 0.5)
     ax.set_ylim(-height, 0.6)
     ax.axhline(0, color="k", lw=1)
@@ -132,27 +135,25 @@ def plot_critical_difference(overall, path):
     )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def plot_strategy_shares(runs, path, method="autoal"):
     """One panel per block: ``method``'s smoothed strategy shares against
     labels, mean over seeds."""
-    plt = _pyplot()
     blocks = list(dict.fromkeys(r["block"] for r in runs if r["method"] == method))
     if not blocks:
         return
     n_cols = min(4, len(blocks))
     n_rows = -(-len(blocks) // n_cols)
-    fig, axes = plt.subplots(
+    fig, axes = figure(
         n_rows, n_cols, figsize=(3.6 * n_cols, 2.7 * n_rows), squeeze=False
     )
-    palette = plt.get_cmap("tab10").colors
+    colours10 = palette("tab10")
     for ax, block in zip(axes.flat, blocks, strict=False):
         rs = [r for r in runs if r["method"] == method and r["block"] == block]
         names = list(rs[0]["strategy_weights"][0])
         n = np.array(rs[0]["n_labeled"])
-        for name, colour in zip(names, palette, strict=False):
+        for name, colour in zip(names, colours10, strict=False):
             values = np.array(
                 [[w.get(name, np.nan) for w in r["strategy_weights"]] for r in rs]
             )
@@ -168,7 +169,6 @@ def plot_strategy_shares(runs, path, method="autoal"):
     fig.suptitle(f"{method}: strategy shares per round, mean over seeds", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def share_total_variation(runs, method="autoal"):

@@ -297,19 +297,10 @@ def run_benchmark(
         "config": config,
         "curves": {m: [done[(s, m)] for s in range(seeds)] for m in methods},
     }
-    table = aubc_table(results)
-    results["aubc"] = table
-    with open(os.path.join(out, "results.json"), "w") as f:
-        json.dump(results, f, indent=1)
-    with open(os.path.join(out, "aubc.csv"), "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["method", "mean", "std", "rank"])
-        for row in table:
-            writer.writerow(
-                [row["method"], f"{row['mean']:.4f}", f"{row['std']:.4f}", row["rank"]]
-            )
+    results["aubc"] = aubc_table(results)
+    write_results(results, out)
     plot_results(results, out)
-    log(format_table(table))
+    log(format_table(results["aubc"]))
     if seeds < 12:
         log(
             f"\nThe order above is by the mean of {seeds} seed(s); it is not a "
@@ -319,6 +310,19 @@ def run_benchmark(
             "(12 seeds; docs/results.md)."
         )
     return results
+
+
+def write_results(results, out):
+    """Write ``results.json`` (config, curves, table) and ``aubc.csv``."""
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    with open(os.path.join(out, "aubc.csv"), "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["method", "mean", "std", "rank"])
+        for row in results["aubc"]:
+            writer.writerow(
+                [row["method"], f"{row['mean']:.4f}", f"{row['std']:.4f}", row["rank"]]
+            )
 
 
 def aubc_table(results):
@@ -347,16 +351,11 @@ def format_table(rows):
 
 def plot_results(results, out):
     """Write ``learning_curves.png`` and ``strategy_weights.png``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from ._plots import method_colours, method_markers
+    from ._plots import figure, method_colours, method_markers, palette
 
     colours = method_colours(list(results["curves"]))
     markers = method_markers(list(results["curves"]))
-    fig, ax = plt.subplots(figsize=(8, 5))
+    fig, ax = figure(figsize=(8, 5))
     for method, curves in results["curves"].items():
         n = np.array(curves[0]["n_labeled"])
         scores = np.array([c["scores"] for c in curves])
@@ -377,16 +376,16 @@ def plot_results(results, out):
         xlabel="labelled samples",
         ylabel="test accuracy",
         title=(
-            f"{cfg['dataset']} ({cfg['model']}): mean over {cfg['seeds']} seeds, "
+            f"{cfg['dataset']} ({cfg['model']}): mean over {cfg['seeds']} "
+            f"seed{'s' if cfg['seeds'] != 1 else ''}, "
             "band ± 1 s.d."
         ),
     )
     ax.legend(ncol=2, fontsize=8)
     fig.tight_layout()
     fig.savefig(os.path.join(out, "learning_curves.png"), dpi=120)
-    plt.close(fig)
 
-    fig, ax = plt.subplots(figsize=(8, 4))
+    fig, ax = figure(figsize=(8, 4))
     curves = results["curves"].get("autoal")
     if curves and curves[0]["strategy_weights"]:
         names = list(curves[0]["strategy_weights"][0])
@@ -405,12 +404,12 @@ def plot_results(results, out):
         )
         # The shares of each round sum to 1: a stacked area shows the whole
         # batch and how it splits among the candidates.
-        palette = plt.get_cmap("tab10").colors
+        colours_tab = palette("tab10")
         ax.stackplot(
             n,
             shares,
             labels=names,
-            colors=[palette[i % len(palette)] for i in range(len(names))],
+            colors=[colours_tab[i % len(colours_tab)] for i in range(len(names))],
             alpha=0.85,
         )
         ax.set(
@@ -433,7 +432,6 @@ def plot_results(results, out):
         ax.set_axis_off()
     fig.tight_layout()
     fig.savefig(os.path.join(out, "strategy_weights.png"), dpi=120)
-    plt.close(fig)
 
 
 def add_arguments(parser):
