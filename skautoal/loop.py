@@ -297,50 +297,66 @@ def simulate(
         if not overwrite:
             state = _load_checkpoint(checkpoint, signature, trusted=trusted)
     if state is None:
-        rng = check_random_state(random_state)
-        state = {
-            "signature": signature,
-            "labeled": list(rng.choice(n_pool, initial_size, replace=False)),
-            "curve": LearningCurve(),
-            "querier": clone(querier),
-            "round": 0,
-        }
-    curve, model = state["curve"], state["querier"]
+        state = _new_state(querier, n_pool, initial_size, random_state, signature)
     bar = _progress(n_rounds + 1, verbose, initial=state["round"])
     try:
         while state["round"] <= n_rounds:
-            labeled = np.asarray(state["labeled"], dtype=np.int64)
-            # The loop appends each query's picks at the end, in query order.
-            last = len(curve.queried[-1]) if curve.queried else 0
-            with Stopwatch() as watch:
-                _fit(
-                    model,
-                    take_rows(X_pool, labeled),
-                    y_pool[labeled],
-                    np.arange(len(labeled) - last, len(labeled)),
-                )
-            curve.fit_seconds.append(watch.seconds)
-            curve.n_labeled.append(len(labeled))
-            curve.scores.append(float(model.score(X_test, y_test)))
-            weights = getattr(model, "strategy_weights_", None)
-            curve.strategy_weights.append(dict(weights) if weights else {})
-            unlabeled = np.setdiff1d(np.arange(n_pool), labeled)
-            if state["round"] < n_rounds and len(unlabeled):
-                with Stopwatch() as watch:
-                    picked = unlabeled[model.query(pool_rows(X_pool, unlabeled))]
-                curve.query_seconds.append(watch.seconds)
-                curve.queried.append(picked)
-                state["labeled"] = list(labeled) + picked.tolist()
-            state["round"] += 1
+            _play_round(state, X_pool, y_pool, X_test, y_test, n_rounds)
             if checkpoint is not None:
                 _atomic_dump(state, checkpoint)
             if bar is not None:
-                bar.set_postfix(score=f"{curve.scores[-1]:.3f}", labels=len(labeled))
+                curve = state["curve"]
+                bar.set_postfix(
+                    score=f"{curve.scores[-1]:.3f}", labels=curve.n_labeled[-1]
+                )
                 bar.update(1)
     finally:
         if bar is not None:
             bar.close()
-    return curve
+    return state["curve"]
+
+
+def _new_state(querier, n_pool, initial_size, random_state, signature):
+    """A run's state before its first round: the initial labels, an empty
+    curve and a clone of the querier (which carries warm-start state across
+    the rounds). A checkpoint is this dict."""
+    rng = check_random_state(random_state)
+    return {
+        "signature": signature,
+        "labeled": list(rng.choice(n_pool, initial_size, replace=False)),
+        "curve": LearningCurve(),
+        "querier": clone(querier),
+        "round": 0,
+    }
+
+
+def _play_round(state, X_pool, y_pool, X_test, y_test, n_rounds):
+    """One round on ``state``: fit, score, and (unless it is the last)
+    query and reveal the picks' labels."""
+    curve, model = state["curve"], state["querier"]
+    labeled = np.asarray(state["labeled"], dtype=np.int64)
+    # The loop appends each query's picks at the end, in query order.
+    last = len(curve.queried[-1]) if curve.queried else 0
+    with Stopwatch() as watch:
+        _fit(
+            model,
+            take_rows(X_pool, labeled),
+            y_pool[labeled],
+            np.arange(len(labeled) - last, len(labeled)),
+        )
+    curve.fit_seconds.append(watch.seconds)
+    curve.n_labeled.append(len(labeled))
+    curve.scores.append(float(model.score(X_test, y_test)))
+    weights = getattr(model, "strategy_weights_", None)
+    curve.strategy_weights.append(dict(weights) if weights else {})
+    unlabeled = np.setdiff1d(np.arange(n_rows(y_pool)), labeled)
+    if state["round"] < n_rounds and len(unlabeled):
+        with Stopwatch() as watch:
+            picked = unlabeled[model.query(pool_rows(X_pool, unlabeled))]
+        curve.query_seconds.append(watch.seconds)
+        curve.queried.append(picked)
+        state["labeled"] = list(labeled) + picked.tolist()
+    state["round"] += 1
 
 
 def _fit(model, X, y, queried_rows):
