@@ -3,42 +3,12 @@ import os
 import numpy as np
 import pytest
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from skorch import NeuralNetClassifier
-from torch import nn
 
-
-class UserModule(nn.Module):
-    """A user's own module: no ``embed`` method, dropout in the middle."""
-
-    def __init__(self, n_features=64, n_classes=10, hidden=32):
-        super().__init__()
-        self.hidden = nn.Linear(n_features, hidden)
-        self.drop = nn.Dropout(0.3)
-        self.out = nn.Linear(hidden, n_classes)
-
-    def forward(self, X):
-        return torch.softmax(self.out(self.drop(torch.relu(self.hidden(X)))), -1)
-
-
-class FixedProba(ClassifierMixin, BaseEstimator):
-    """A classifier whose predict_proba returns the rows of ``proba`` indexed
-    by the first feature, so tests can hand-pick the probabilities."""
-
-    def __init__(self, proba):
-        self.proba = proba
-
-    def fit(self, X, y):
-        self.classes_ = np.arange(np.asarray(self.proba).shape[1])
-        self.n_features_in_ = np.asarray(X).shape[1]
-        return self
-
-    def predict_proba(self, X):
-        return np.asarray(self.proba)[np.asarray(X)[:, 0].astype(int)]
+from tests.helpers import fit_user_net
 
 
 def pytest_configure(config):
@@ -79,17 +49,10 @@ def split(digits):
     return X[:200], y[:200], X[200:500]
 
 
-def _fit_user_net(X, y):
-    torch.manual_seed(0)
-    return NeuralNetClassifier(
-        UserModule, max_epochs=8, lr=0.1, verbose=0, train_split=None
-    ).fit(X, y)
-
-
 @pytest.fixture(scope="session")
 def user_net(split):
     X_lab, y_lab, _ = split
-    return _fit_user_net(X_lab, y_lab)
+    return fit_user_net(X_lab, y_lab)
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from skautoal.baselines import StrategyQuerier
 from skautoal.models import PoolOutputs
 from skautoal.pipeline import make_pipeline
 from skautoal.strategies import EntropySampling, MarginSampling
-from tests.conftest import UserModule
+from tests.helpers import UserModule
 
 
 def test_pipeline_query_transforms_the_pool(digits):

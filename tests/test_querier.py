@@ -17,7 +17,7 @@ from skautoal.strategies import (
     MarginSampling,
     RandomSampling,
 )
-from tests.conftest import UserModule
+from tests.helpers import UserModule
 
 # The paper's simulation search, kept as search="simulation", sized for tests.
 FAST = dict(search="simulation", pretrain_iter=30, search_iter=40)

@@ -44,7 +44,7 @@ def test_pipeline_embeddings_are_transformed_features(pipeline, split):
 
 def test_pipeline_with_skorch_net(split):
     X_lab, y_lab, X_pool = split
-    from tests.conftest import UserModule
+    from tests.helpers import UserModule
 
     pipe = make_pipeline(
         StandardScaler().set_output(transform="default"),

@@ -23,7 +23,7 @@ from skautoal.strategies import (
     RandomSampling,
     VarRatio,
 )
-from tests.conftest import UserModule
+from tests.helpers import UserModule
 
 ALL = [
     RandomSampling(),

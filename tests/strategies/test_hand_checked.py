@@ -10,7 +10,7 @@ from skautoal.strategies import (
     LeastConfidence,
     MarginSampling,
 )
-from tests.conftest import FixedProba
+from tests.helpers import FixedProba
 
 PROBA = np.array(
     [
