@@ -441,7 +441,7 @@ def test_interrupt_swallowed_by_skorch_stops_the_run(digits, monkeypatch):
     import signal
 
     from skautoal.models import default_net
-    from skautoal.models._default import FixedStepsClassifier
+    from skautoal.models import FixedStepsClassifier
 
     X, y = digits
     net = default_net("mlp", (64,), 10, random_state=0, max_steps=20, device="cpu")
