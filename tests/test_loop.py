@@ -440,8 +440,7 @@ def test_interrupt_swallowed_by_skorch_stops_the_run(digits, monkeypatch):
     half-trained net; the querier's fit must raise it anyway."""
     import signal
 
-    from skautoal.models import default_net
-    from skautoal.models import FixedStepsClassifier
+    from skautoal.models import FixedStepsClassifier, default_net
 
     X, y = digits
     net = default_net("mlp", (64,), 10, random_state=0, max_steps=20, device="cpu")

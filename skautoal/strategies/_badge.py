@@ -2,7 +2,7 @@ import torch
 
 from ..base import BaseQueryStrategy
 from ..utils._torch import as_tensor
-from ._kernels import d2_sampling
+from ._kernels import d2_sampling, row_sqnorms
 
 
 class BADGE(BaseQueryStrategy):
@@ -34,7 +34,7 @@ class BADGE(BaseQueryStrategy):
         a, h = outputs.badge_factors()
         a = as_tensor(a, outputs.device)
         h = as_tensor(h, outputs.device)
-        sq_norm = (a * a).sum(1) * (h * h).sum(1)
+        sq_norm = row_sqnorms(a) * row_sqnorms(h)
 
         def sqdist(rows, i):
             if rows is None:

@@ -4,7 +4,7 @@ import torch
 from ..base import BaseQueryStrategy
 from ..utils._torch import as_tensor
 from ..utils._validation import check_positive_int
-from ._kernels import NearestCentre, d2_sampling, min_sqdist, rows_sqdist
+from ._kernels import NearestCentre, d2_sampling, min_sqdist, row_sqnorms, rows_sqdist
 
 _EXAMPLE = """
     Examples
@@ -48,7 +48,7 @@ class KMeansSampling(BaseQueryStrategy):
         first = int(random_state.randint(n))
         seeds = d2_sampling(n_queries, first, rows_sqdist(X), n, random_state, X.device)
         centers = X[torch.as_tensor(seeds, device=X.device)].clone()
-        scale = float((X * X).sum(1).mean()) or 1.0
+        scale = float(row_sqnorms(X).mean()) or 1.0
         for _ in range(max_iter):
             dist, labels = min_sqdist(X, centers)
             sums = torch.zeros_like(centers).index_add_(0, labels, X)

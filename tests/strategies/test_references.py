@@ -216,3 +216,16 @@ def test_mc_scores_do_not_depend_on_the_float64_block_size(strategy):
     whole = strategy._score(Outputs())
     strategy._chunk = 37
     np.testing.assert_array_equal(strategy._score(Outputs()), whole)
+
+
+def test_chunked_row_norms_are_the_unchunked_ones():
+    # CoreSet, KMeans and BADGE take squared norms of the embeddings in row
+    # chunks (no N x D temporary); the numbers, and so the picks, are the same.
+    import torch
+
+    from skautoal.strategies._kernels import row_sqnorms
+
+    X = torch.as_tensor(np.random.RandomState(0).randn(1000, 257).astype(np.float32))
+    torch.testing.assert_close(
+        row_sqnorms(X, chunk_size=7), (X * X).sum(1), rtol=0, atol=0
+    )
