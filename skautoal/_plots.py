@@ -23,14 +23,15 @@ def method_markers(methods):
     return markers
 
 
-def figure(**subplots):
+def figure(*grid, **subplots):
     """A figure and its axes, without pyplot: no global state, no backend
     switch (library code must not call ``matplotlib.use``), and nothing to
-    close; ``figsize`` goes to the figure, the rest to ``subplots``."""
+    close; ``figsize`` goes to the figure, the rest (``nrows, ncols``, ...)
+    to ``subplots``."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=subplots.pop("figsize", None))
-    return fig, fig.subplots(**subplots)
+    return fig, fig.subplots(*grid, **subplots)
 
 
 def palette(name="tab10"):
