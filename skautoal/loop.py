@@ -330,21 +330,23 @@ def _new_state(querier, n_pool, initial_size, random_state, signature):
     }
 
 
-def _play_round(state, X_pool, y_pool, X_test, y_test, n_rounds):
-    """One round on ``state``: fit, score, and (unless it is the last)
+def _play_round(state, X_pool, y_pool, X_test, y_test, n_rounds, *, fit=True):
+    """One round on ``state``: fit (unless ``fit=False``: the querier is
+    already fitted on the labelled rows), score, and (unless it is the last)
     query and reveal the picks' labels."""
     curve, model = state["curve"], state["querier"]
     labeled = np.asarray(state["labeled"], dtype=np.int64)
-    # The loop appends each query's picks at the end, in query order.
-    last = len(curve.queried[-1]) if curve.queried else 0
-    with Stopwatch() as watch:
-        _fit(
-            model,
-            take_rows(X_pool, labeled),
-            y_pool[labeled],
-            np.arange(len(labeled) - last, len(labeled)),
-        )
-    curve.fit_seconds.append(watch.seconds)
+    if fit:
+        # The loop appends each query's picks at the end, in query order.
+        last = len(curve.queried[-1]) if curve.queried else 0
+        with Stopwatch() as watch:
+            _fit(
+                model,
+                take_rows(X_pool, labeled),
+                y_pool[labeled],
+                np.arange(len(labeled) - last, len(labeled)),
+            )
+        curve.fit_seconds.append(watch.seconds)
     curve.n_labeled.append(len(labeled))
     curve.scores.append(float(model.score(X_test, y_test)))
     weights = getattr(model, "strategy_weights_", None)

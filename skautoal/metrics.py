@@ -2,14 +2,13 @@
 
 import copy
 import numbers
-import warnings
 
 import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted
 
-from .loop import _fit, aubc, simulate
-from .utils._arrays import n_rows, take_rows
+from .loop import LearningCurve, _play_round, simulate
+from .utils._arrays import n_rows
 
 
 class AUBCScorer:
@@ -70,35 +69,28 @@ class AUBCScorer:
                 "not keep: use a skautoal querier or skautoal.pipeline.Pipeline, or "
                 "an int initial_size for a fresh simulated run."
             )
-        model = querier  # query leaves fitted state alone; fit needs a copy
-        n_labeled, scores = [], []
-        available = np.arange(n_rows(y_pool))
-        picked = np.empty(0, dtype=np.int64)
-        for round_ in range(self.n_rounds + 1):
-            if round_ > 0:
-                if model is querier:
-                    model = copy.deepcopy(querier)
-                X_lab = _concatenate(X_lab, take_rows(X_pool, picked))
-                y_lab = np.concatenate([np.asarray(y_lab), y_pool[picked]])
-                _fit(
-                    model, X_lab, y_lab, np.arange(len(y_lab) - len(picked), len(y_lab))
-                )
-            n_labeled.append(n_rows(y_lab))
-            scores.append(float(model.score(X_test, y_test)))
-            if round_ < self.n_rounds and available.size:
-                with warnings.catch_warnings():
-                    # A pool smaller than n_queries ends the run early.
-                    warnings.simplefilter("ignore", UserWarning)
-                    picked = available[model.query(take_rows(X_pool, available))]
-                available = np.setdiff1d(available, picked)
-            elif round_ < self.n_rounds:
-                break
-        return aubc(n_labeled, scores)
+        # The labelled rows first, then the validation pool: simulate's round
+        # runs on that, starting from the fitted querier. Round 0 scores and
+        # queries it as it is (query leaves fitted state alone); later rounds
+        # refit a copy, so the caller's querier is not changed.
+        X_all = _concatenate(X_lab, X_pool)
+        y_all = np.concatenate([np.asarray(y_lab), np.asarray(y_pool)])
+        state = {
+            "labeled": list(range(n_rows(y_lab))),
+            "curve": LearningCurve(),
+            "querier": querier,
+            "round": 0,
+        }
+        _play_round(state, X_all, y_all, X_test, y_test, self.n_rounds, fit=False)
+        state["querier"] = copy.deepcopy(querier)
+        while state["round"] <= self.n_rounds:
+            _play_round(state, X_all, y_all, X_test, y_test, self.n_rounds)
+        return state["curve"].aubc
 
 
-def _concatenate(X_lab, X_new):
-    X_new = np.asarray(X_new)
-    return np.concatenate([np.asarray(X_lab, dtype=X_new.dtype), X_new])
+def _concatenate(X_lab, X_pool):
+    X_pool = np.asarray(X_pool)
+    return np.concatenate([np.asarray(X_lab, dtype=X_pool.dtype), X_pool])
 
 
 def make_aubc_scorer(*, initial_size=20, n_rounds=3, test_size=0.5, random_state=0):

@@ -32,9 +32,10 @@ def min_sqdist(X, centers, *, chunk_size=4096):
     Memory is O(chunk_size * n_centers), never O(n_samples * n_centers).
     """
     c_norm = (centers * centers).sum(1)
-    # Written into preallocated outputs: small per-chunk results kept in a
-    # list between the large per-chunk temporaries fragment the heap, and
-    # at 300k samples the process kept hundreds of MB it no longer used.
+    # Written into preallocated outputs: with small per-chunk results kept
+    # in a list between the large per-chunk temporaries, the process's RSS
+    # grew by about 290 MB over a CoreSet selection at 300k samples (most
+    # likely heap fragmentation); preallocated, by about 30 MB.
     n = X.shape[0]
     dists = torch.empty(n, dtype=X.dtype, device=X.device)
     labels = torch.empty(n, dtype=torch.long, device=X.device)
