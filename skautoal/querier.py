@@ -139,9 +139,10 @@ class AutoALQuerier(_CandidateQuerier):
         Pool samples that estimate the pool's Fisher information and the
         whitening.
     share_momentum : float in (0, 1], default=0.3
-        Each query moves the strategy shares this far towards the shares of
-        its batch (an exponential moving average from equal shares). With
-        ``warm_start=True`` the shares carry over to the next ``fit``.
+        With ``warm_start=True``, each ``fit`` moves the strategy shares this
+        far towards the shares of the batch the last ``query`` returned (an
+        exponential moving average from equal shares); a fit without
+        ``warm_start`` starts again from equal shares.
     gradient_iter : int, default=100
         Adam steps of ``optimizer="gradient"``.
     gradient_lr : float, default=0.1
@@ -233,7 +234,9 @@ class AutoALQuerier(_CandidateQuerier):
         ``search="fisher"``: the smoothed share of the queried batches that
         each candidate proposed (a sample proposed by several candidates
         counts for each in equal parts); equal after a fresh ``fit``, then
-        updated by every ``query``. ``search="simulation"``: for each
+        updated by each ``fit`` with ``warm_start=True`` from the batch the
+        last ``query`` returned (``query`` itself leaves them, so that the
+        same pool gives the same batch). ``search="simulation"``: for each
         candidate, the mean SearchNet weight ``W[j, k]`` over the samples of
         V it picked, normalised to sum to one; equal weights when the search
         was skipped.
@@ -616,6 +619,12 @@ class AutoALQuerier(_CandidateQuerier):
             self._share_state = np.full(len(names), 1.0 / len(names))
             self.strategy_weights_history_ = []
             self.search_history_ = {key: [] for key in FISHER_HISTORY_KEYS}
+        elif getattr(self, "_last_credit", None) is not None:
+            # The shares move towards those of the batch the last query
+            # returned; query itself changes nothing its next call reads.
+            m = self.share_momentum
+            self._share_state = (1 - m) * state + m * self._last_credit
+        self._last_credit = None
         self.strategy_weights_ = dict(
             zip(names, self._share_state.tolist(), strict=True)
         )
@@ -668,11 +677,7 @@ class AutoALQuerier(_CandidateQuerier):
             )
         proposers = masks[picked].astype(np.float64)
         credit = (proposers / proposers.sum(1, keepdims=True)).sum(0) / len(picked)
-        m = self.share_momentum
-        self._share_state = (1 - m) * self._share_state + m * credit
-        self.strategy_weights_ = dict(
-            zip(self._names, self._share_state.tolist(), strict=True)
-        )
+        self._last_credit = credit
         self.strategy_weights_history_.append(
             dict(zip(self._names, credit.tolist(), strict=True))
         )

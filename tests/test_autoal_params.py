@@ -60,9 +60,14 @@ def test_share_momentum_smooths_the_shares(data, momentum):
     X, y, pool = data
     querier = _fisher(share_momentum=momentum, warm_start=True).fit(X, y)
     querier.query(pool)
+    # query leaves the shares; the next warm-started fit moves them.
+    uniform = np.full(
+        len(querier.strategy_weights_), 1 / len(querier.strategy_weights_)
+    )
+    np.testing.assert_allclose(list(querier.strategy_weights_.values()), uniform)
+    querier.fit(X, y)
     shares = np.array(list(querier.strategy_weights_.values()))
     credit = np.array(list(querier.strategy_weights_history_[-1].values()))
-    uniform = np.full(len(shares), 1 / len(shares))
     if momentum == 1.0:  # the shares are this query's credit
         np.testing.assert_allclose(shares, credit)
     else:  # they barely move from equal shares

@@ -53,6 +53,18 @@ def check_query_deterministic(name, querier):
     )
 
 
+def check_query_repeatable(name, querier):
+    """Querying the same pool twice gives the same indices: ``query`` changes
+    nothing that the next ``query`` reads."""
+    X, y = _data()
+    fitted = clone(querier).set_params(n_queries=5).fit(X[:60], y[:60])
+    np.testing.assert_array_equal(
+        fitted.query(X[60:]),
+        fitted.query(X[60:]),
+        err_msg=f"{name}.query changed what its next query returns",
+    )
+
+
 def check_query_feature_mismatch(name, querier):
     """A pool with the wrong number of features raises ``ValueError``."""
     X, y = _data()
@@ -116,6 +128,7 @@ QUERY_CHECKS = (
     check_query_indices,
     check_query_not_fitted,
     check_query_deterministic,
+    check_query_repeatable,
     check_query_feature_mismatch,
     check_query_pool_not_mutated,
     check_query_keeps_fitted_models,
