@@ -41,7 +41,7 @@ setup(
             "hypothesis>=6",
             "pandas>=1.5",
             "zarr>=2.16",
-            "dask[array]>=2023.1",
+            "dask[array,distributed]>=2023.1",
             "numpydoc>=1.6",
         ],
         "docs": [
@@ -53,6 +53,7 @@ setup(
             "matplotlib>=3.6",
         ],
         "bench": ["scikit-activeml>=1.0"],
+        "dask": ["dask[array,distributed]>=2023.1"],
     },
     entry_points={"console_scripts": ["skautoal=skautoal.__main__:main"]},
     classifiers=[

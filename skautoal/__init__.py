@@ -1,5 +1,6 @@
 """skautoal: automated active learning for scikit-learn."""
 
+from ._config import config_context, get_config, set_config
 from ._version import __version__
 from .base import BaseQueryStrategy, BaseScoreStrategy
 from .models import CNNModule, MLPModule, PoolOutputs, TaskModel
@@ -14,4 +15,7 @@ __all__ = [
     "PoolOutputs",
     "TaskModel",
     "__version__",
+    "config_context",
+    "get_config",
+    "set_config",
 ]

@@ -300,6 +300,10 @@ class ALBLQuerier(_BanditQuerier):
         self.arm_ = names[k]
         self.strategy_weights_ = dict(zip(names, probabilities.tolist(), strict=True))
 
+    def _propose(self, outputs, n_queries, random_state):
+        # Only the drawn arm's picks can be queried.
+        return BaseQuerier._propose(self, outputs, n_queries, random_state)
+
     def _query_scores(self, outputs, n_queries, random_state):
         arm = self._arms()[self._drawn[0]]
         picked = arm._select(
@@ -500,6 +504,9 @@ class BAITQuerier(BaseQuerier):
         self.n_pool_samples = n_pool_samples
         self.device = device
         self.random_state = random_state
+
+    def _n_statistics_rows(self):
+        return self.n_pool_samples
 
     def _fit_querier(self, X, y, random_state, **_):
         pass

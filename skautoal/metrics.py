@@ -153,3 +153,139 @@ def make_aubc_scorer(*, initial_size=20, n_rounds=3, test_size=0.5, random_state
             f"or 'fitted'; got {initial_size!r}."
         )
     return AUBCScorer(initial_size, n_rounds, test_size, random_state)
+
+
+def _pool_parts(X_pool, chunk_size):
+    from ._partition import _partition
+
+    n = n_rows(X_pool)
+    for start in range(0, n, chunk_size):
+        yield _partition(X_pool, start, min(start + chunk_size, n))
+
+
+def _check_picked(picked, n_pool, caller):
+    picked = np.asarray(picked)
+    if picked.ndim != 1 or picked.size == 0 or picked.dtype.kind not in "iu":
+        raise ValueError(
+            f"The 'picked' parameter of {caller} must be a non-empty 1-D array of "
+            f"int indices into X_pool; got {picked!r}."
+        )
+    if picked.min() < 0 or picked.max() >= n_pool:
+        raise ValueError(
+            f"The 'picked' parameter of {caller} must index rows of X_pool (0 to "
+            f"{n_pool - 1}); got values from {picked.min()} to {picked.max()}."
+        )
+    return np.sort(np.unique(picked.astype(np.int64)))
+
+
+def kcenter_radius(model, X_pool, picked, *, X_labeled=None, chunk_size=65536):
+    """The k-center radius of a selection, the quantity CoreSet minimises.
+
+    The largest distance, in the task model's embedding space, from a pool
+    sample to its nearest picked (or labelled) sample. The pool is read
+    ``chunk_size`` rows at a time, so a memmap, zarr or dask pool of any
+    size can be measured.
+
+    Parameters
+    ----------
+    model : estimator or TaskModel
+        The fitted task model.
+    X_pool : array-like of shape (n_pool, ...)
+        The pool.
+    picked : array-like of int
+        Indices into ``X_pool``.
+    X_labeled : array-like or None, default=None
+        Labelled samples, which count as centres too.
+    chunk_size : int, default=65536
+        Pool rows embedded at a time.
+
+    Returns
+    -------
+    radius : float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skautoal.metrics import kcenter_radius
+    >>> X = np.array([[0.0, 0.0], [3.0, 4.0], [6.0, 8.0], [0.0, 1.0]])
+    >>> model = LogisticRegression().fit(X, [0, 1, 1, 0])
+    >>> float(kcenter_radius(model, X, [0, 2]))
+    5.0
+    """
+    import torch
+
+    from .models import PoolOutputs
+    from .strategies._kernels import min_sqdist
+    from .utils._arrays import take_rows
+
+    picked = _check_picked(picked, n_rows(X_pool), "kcenter_radius")
+    centres = PoolOutputs(model, take_rows(X_pool, picked)).embedding
+    if X_labeled is not None:
+        labeled = PoolOutputs(model, X_labeled, name="X_labeled").embedding
+        centres = np.concatenate([centres, labeled])
+    centres = torch.as_tensor(
+        np.asarray(centres, dtype=np.float64).reshape(len(centres), -1)
+    )
+    radius = 0.0
+    for part in _pool_parts(X_pool, chunk_size):
+        emb = PoolOutputs(model, part).embedding
+        emb = torch.as_tensor(np.asarray(emb, dtype=np.float64).reshape(len(emb), -1))
+        radius = max(radius, float(min_sqdist(emb, centres)[0].max()))
+    return float(np.sqrt(radius))
+
+
+def badge_cost(model, X_pool, picked, *, chunk_size=65536):
+    """The D^2 cost of a selection in BADGE's gradient-embedding space.
+
+    The sum, over the pool, of each sample's squared distance to its nearest
+    picked sample, where a sample is its gradient embedding
+    ``g_i = a_i h_i^T`` (:meth:`~skautoal.models.PoolOutputs.badge_factors`).
+    BADGE's k-means++ seeding aims to make it small. The pool is read
+    ``chunk_size`` rows at a time.
+
+    Parameters
+    ----------
+    model : estimator or TaskModel
+        The fitted task model.
+    X_pool : array-like of shape (n_pool, ...)
+        The pool.
+    picked : array-like of int
+        Indices into ``X_pool``.
+    chunk_size : int, default=65536
+        Pool rows embedded at a time.
+
+    Returns
+    -------
+    cost : float
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from skautoal.metrics import badge_cost
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = LogisticRegression(max_iter=500).fit(X, y)
+    >>> bool(badge_cost(model, X, range(150)) == 0.0)
+    True
+    """
+    from .models import PoolOutputs
+    from .utils._arrays import take_rows
+
+    picked = _check_picked(picked, n_rows(X_pool), "badge_cost")
+
+    def factors(X):
+        a, h = PoolOutputs(model, X).badge_factors()
+        return np.asarray(a, np.float64), np.asarray(h, np.float64).reshape(len(h), -1)
+
+    a_c, h_c = factors(take_rows(X_pool, picked))
+    norm_c = (a_c**2).sum(1) * (h_c**2).sum(1)
+    cost = 0.0
+    for part in _pool_parts(X_pool, chunk_size):
+        a, h = factors(part)
+        norm = (a**2).sum(1) * (h**2).sum(1)
+        for start in range(0, len(a), 4096):
+            rows = slice(start, start + 4096)
+            d = norm[rows, None] + norm_c - 2 * (a[rows] @ a_c.T) * (h[rows] @ h_c.T)
+            cost += float(np.clip(d.min(1), 0, None).sum())
+    return cost

@@ -414,6 +414,9 @@ class AutoALQuerier(_CandidateQuerier):
     def _chunk_size(self):
         return self.chunk_size
 
+    def _n_statistics_rows(self):
+        return self.n_pool_samples
+
     def _uses_embedding(self):
         if self.search == "fisher":
             return True

@@ -21,9 +21,12 @@ from sklearn.utils.validation import _num_samples, check_is_fitted, validate_dat
 from sklearn_compat.base import _fit_context
 from sklearn_compat.utils._indexing import _safe_indexing
 
+from ._config import get_config as get_skautoal_config
+from ._partition import plan_query, propose
 from .models import PoolOutputs, TaskModel
 from .models._adapter import _is_skorch_net
 from .strategies import PRESETS, BaseQueryStrategy, preset_strategies
+from .utils._arrays import n_rows, take_rows
 from .utils._interrupt import propagate_interrupts
 from .utils._selection import top_k
 from .utils._timer import timed
@@ -287,19 +290,31 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         has not seen them (or ``None``).
         """
 
-    def query(self, X_pool, n_queries=None, *, return_scores=False):
+    def query(self, X_pool, n_queries=None, *, return_scores=False, backend="auto"):
         """Choose the pool samples to label next.
 
         Parameters
         ----------
         X_pool : array-like of shape (n_pool, ...)
-            The unlabelled pool.
+            The unlabelled pool: a numpy array, a memmap, a zarr or dask
+            array, or any array-like read by row slices.
         n_queries : int or None, default=None
             How many to choose; ``None`` uses the ``n_queries`` parameter. If
             larger than the pool, a warning is issued and every index is
             returned.
         return_scores : bool, default=False
             Also return the score of every pool sample.
+        backend : {"auto", "local", "dask"}, default="auto"
+            Where the pass over the pool runs. ``"local"``: in this process;
+            a pool larger than the ``partition_size`` setting
+            (:func:`skautoal.set_config`) is queried in two stages, one
+            partition at a time. ``"dask"``: in two stages over the chunks of
+            a dask array (any other pool is wrapped in one), on the active
+            ``dask.distributed`` client's workers, or on dask's local
+            scheduler when there is none; the fitted querier is sent to each
+            worker once and only the proposed row indices come back.
+            ``"auto"``: ``"dask"`` for a dask array while a distributed
+            client is active, else ``"local"``. See :ref:`large_pools`.
 
         Returns
         -------
@@ -307,24 +322,86 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             Unique indices into ``X_pool``, the most informative first.
         scores : ndarray of shape (n_pool,)
             Only with ``return_scores=True``: the score of each pool sample
-            (higher = chosen earlier).
+            (higher = chosen earlier). In a two-stage query the samples that
+            no partition proposed score ``-inf``.
         """
         check_is_fitted(self)
         X_pool = self._validate_pool(X_pool)
         n_queries = self.n_queries if n_queries is None else n_queries
         random_state = check_random_state(self.random_state)
+        n_pool = n_rows(X_pool)
+        partition_size = get_skautoal_config()["partition_size"]
+        mode, client = plan_query(X_pool, n_pool, backend, partition_size)
+        if mode == "one":
+            indices, scores = self._query_pool(X_pool, n_queries, random_state)
+        else:
+            indices, scores = self._query_two_stage(
+                X_pool, n_pool, n_queries, random_state, mode, client, partition_size
+            )
+        return (indices, scores) if return_scores else indices
+
+    def _query_pool(self, X_pool, n_queries, random_state, statistics_rows=None):
+        """One-stage query: the picks and every sample's score."""
         outputs = PoolOutputs(
             TaskModel(self.estimator_, chunk_size=self._chunk_size()),
             X_pool,
             random_state=random_state,
             with_embedding=self._uses_embedding(),
+            statistics_rows=statistics_rows,
         )
         n_queries = check_n_queries(
             n_queries, len(outputs), caller=f"{type(self).__name__}.query"
         )
         scores = self._query_scores(outputs, n_queries, random_state)
-        indices = top_k(scores, n_queries, random_state)
-        return (indices, scores) if return_scores else indices
+        return top_k(scores, n_queries, random_state), scores
+
+    def _query_two_stage(
+        self, X_pool, n_pool, n_queries, random_state, mode, client, partition_size
+    ):
+        """Each partition proposes rows; the querier runs on their union and a
+        random sample of the pool (its rows give the pool statistics)."""
+        n_queries = check_n_queries(
+            n_queries, n_pool, caller=f"{type(self).__name__}.query"
+        )
+        seed = int(random_state.randint(np.iinfo(np.int32).max))
+        proposed = propose(
+            self,
+            X_pool,
+            n_pool,
+            n_queries,
+            seed,
+            mode=mode,
+            client=client,
+            partition_size=partition_size,
+        )
+        sample = random_state.choice(
+            n_pool, min(n_pool, self._n_statistics_rows()), replace=False
+        )
+        rows = np.union1d(proposed, sample)
+        local, local_scores = self._query_pool(
+            take_rows(X_pool, rows),
+            n_queries,
+            random_state,
+            statistics_rows=np.searchsorted(rows, np.sort(sample)),
+        )
+        scores = np.full(n_pool, -np.inf)
+        scores[rows] = local_scores
+        return rows[local], scores
+
+    def _propose(self, outputs, n_queries, random_state):
+        """Stage one of a two-stage query: the rows of one partition
+        (``outputs``) that may be in the batch; the top ``n_queries`` of
+        ``_query_scores`` unless a subclass knows better. Must not change
+        fitted state."""
+        return top_k(
+            self._query_scores(outputs, n_queries, random_state),
+            n_queries,
+            random_state,
+        )
+
+    def _n_statistics_rows(self):
+        """Random pool rows added to stage two of a two-stage query."""
+        return 1000
 
     def _chunk_size(self):
         return 1024
@@ -530,6 +607,18 @@ class _CandidateQuerier(BaseQuerier):
     def _fit_candidates(self):
         self.candidates_ = select_candidates(self.strategies, self.estimator_)
         self._names = strategy_names(self.candidates_)
+
+    def _propose(self, outputs, n_queries, random_state):
+        # Every candidate's picks on the partition: a candidate's picks on
+        # the whole pool come from these (exactly, for a score strategy).
+        picks = candidate_picks(
+            self.candidates_,
+            outputs,
+            n_queries,
+            self._labeled_outputs(outputs),
+            random_state,
+        )
+        return np.unique(np.concatenate(picks))
 
     def _candidate_masks(self, outputs, n_queries, random_state):
         """Each candidate's ``n_queries`` picks on the pool, as a 0/1 matrix."""

@@ -552,6 +552,11 @@ class PoolOutputs:
         Whether the first forward pass also captures embeddings. Strategies
         that use only probabilities set it to False to save the copy; an
         embedding asked for later still gets computed.
+    statistics_rows : array-like of int or None, default=None
+        The rows that stand for the whole pool in pool statistics (the
+        Fisher value's ``F_U`` and whitening); ``None``: every row. Stage
+        two of a two-stage query sets it to its random sample of the pool,
+        since its other rows are the partitions' proposals.
 
     Examples
     --------
@@ -565,7 +570,14 @@ class PoolOutputs:
     """
 
     def __init__(
-        self, model, X, *, random_state=None, name="X_pool", with_embedding=True
+        self,
+        model,
+        X,
+        *,
+        random_state=None,
+        name="X_pool",
+        with_embedding=True,
+        statistics_rows=None,
     ):
         self.model = TaskModel.wrap(model)
         if not hasattr(X, "shape"):
@@ -575,6 +587,11 @@ class PoolOutputs:
         self.name = name
         self._seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
         self.with_embedding = with_embedding
+        self.statistics_rows = (
+            None
+            if statistics_rows is None
+            else np.asarray(statistics_rows, dtype=np.int64)
+        )
         self._proba = None
         self._proba_by_class = None
         self._embedding = None

@@ -78,6 +78,8 @@ class FisherBatchValue:
         with the model's confidence and the embedding, not with fixed units.
     n_pool_samples : int
         Pool samples that estimate ``F_U`` and the whitening.
+    sample_rows : array-like of int or None, default=None
+        The pool rows that sample is drawn from; ``None``: all of them.
     random_state : numpy.random.RandomState
         Draws that subsample.
     device : torch.device
@@ -112,12 +114,21 @@ class FisherBatchValue:
         n_pool_samples,
         random_state,
         device,
+        sample_rows=None,
     ):
         self.device = torch.device(device)
         self.dtype = torch.float64
-        n_pool = pool_embedding.shape[0]
+        rows = (
+            np.arange(pool_embedding.shape[0])
+            if sample_rows is None
+            else np.asarray(sample_rows, dtype=np.int64)
+        )
         sub = np.sort(
-            random_state.choice(n_pool, min(n_pool, n_pool_samples), replace=False)
+            rows[
+                random_state.choice(
+                    len(rows), min(len(rows), n_pool_samples), replace=False
+                )
+            ]
         )
         E = self._tensor(np.asarray(pool_embedding)[sub]).flatten(1)
         self._check_finite(E)
@@ -161,6 +172,7 @@ class FisherBatchValue:
             outputs.proba,
             labeled.embedding,
             labeled.proba,
+            sample_rows=outputs.statistics_rows,
             **kwargs,
         )
 

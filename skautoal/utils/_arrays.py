@@ -96,8 +96,13 @@ class RowSubset:
 
 
 def pool_rows(X, rows):
-    """Rows ``rows`` of a pool for a query: a lazy :class:`RowSubset` of a
-    memmap, zarr or dask pool, otherwise an in-memory copy."""
+    """Rows ``rows`` of a pool for a query: a dask array's own lazy selection
+    (so a query can still run on its cluster), a lazy :class:`RowSubset` of a
+    memmap or zarr pool, otherwise an in-memory copy."""
+    from .._partition import is_dask_array
+
+    if is_dask_array(X):
+        return X[np.asarray(rows, dtype=np.int64)]
     if _read_by_rows(X):
         return RowSubset(X, rows)
     return _safe_indexing(X, np.asarray(rows, dtype=np.int64))
