@@ -129,6 +129,7 @@ def make_aubc_scorer(*, initial_size=20, n_rounds=3, test_size=0.5, random_state
     Returns
     -------
     scorer : AUBCScorer
+        Called as ``scorer(querier, X, y)``; returns the AUBC in [0, 1].
 
     Examples
     --------
@@ -202,6 +203,7 @@ def kcenter_radius(model, X_pool, picked, *, X_labeled=None, chunk_size=65536):
     Returns
     -------
     radius : float
+        The largest nearest-centre distance over the pool.
 
     Examples
     --------
@@ -258,6 +260,7 @@ def badge_cost(model, X_pool, picked, *, chunk_size=65536):
     Returns
     -------
     cost : float
+        The summed squared nearest-pick distances.
 
     Examples
     --------

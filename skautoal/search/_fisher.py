@@ -78,12 +78,12 @@ class FisherBatchValue:
         with the model's confidence and the embedding, not with fixed units.
     n_pool_samples : int
         Pool samples that estimate ``F_U`` and the whitening.
-    sample_rows : array-like of int or None, default=None
-        The pool rows that sample is drawn from; ``None``: all of them.
     random_state : numpy.random.RandomState
         Draws that subsample.
     device : torch.device
         Where the math runs.
+    sample_rows : array-like of int or None, default=None
+        The pool rows the ``n_pool_samples`` sample is drawn from; ``None``: all of them.
 
     Examples
     --------
