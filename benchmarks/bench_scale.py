@@ -230,7 +230,7 @@ def main(argv=None):
     parser.add_argument("--method", default="autoal")
     parser.add_argument("--n-queries", type=int, default=100)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--chunk-rows", type=int, default=131072)
+    parser.add_argument("--chunk-rows", type=int, default=65536)
     parser.add_argument(
         "--quality",
         type=int,
