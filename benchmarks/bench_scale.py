@@ -207,9 +207,8 @@ def plot(rows_by_backend, slopes, path):
 
     fig, ax = figure(1, 1, figsize=(5, 3.6))
     for backend, rows in rows_by_backend.items():
-        label = (
-            f"{backend} (slope {slopes[backend]:.2f})" if slopes[backend] else backend
-        )
+        name = {"local": "in process", "dask": "2-worker LocalCluster"}[backend]
+        label = f"{name} (slope {slopes[backend]:.2f})" if slopes[backend] else name
         ax.loglog(
             [r["n"] for r in rows], [r["seconds"] for r in rows], "o-", label=label
         )
