@@ -83,7 +83,8 @@ class FisherBatchValue:
     device : torch.device
         Where the math runs.
     sample_rows : array-like of int or None, default=None
-        The pool rows the ``n_pool_samples`` sample is drawn from; ``None``: all of them.
+        The pool rows the ``n_pool_samples`` sample is drawn from;
+        ``None``: all of them.
 
     Examples
     --------
