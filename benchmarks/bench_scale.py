@@ -126,7 +126,7 @@ else:
     ]
     X = da.concatenate(blocks)
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, dashboard_address=None
+        n_workers=2, threads_per_worker=1, dashboard_address=":0"
     ) as cluster, Client(cluster) as client:
         client.run(torch.set_num_threads, 1)
         client.run(start_peak)

@@ -101,7 +101,7 @@ if da is not None:
     dask_pool = da.from_array(X_pool, chunks=(6_000, 20))
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
         ) as cluster,
         Client(cluster),
     ):

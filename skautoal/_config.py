@@ -34,11 +34,9 @@ def get_config():
 
 
 def _check_partition_size(value):
-    if value is None:
-        return None
     if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
         raise ValueError(
-            "The 'partition_size' setting must be a positive int (rows) or None; "
+            "The 'partition_size' setting must be a positive int (rows); "
             f"got {value!r}."
         )
     return int(value)

@@ -17,7 +17,6 @@ import threading
 
 import numpy as np
 
-from .models import PoolOutputs, TaskModel
 from .utils._arrays import RowSubset
 from .utils._validation import is_lazy_array
 
@@ -77,7 +76,7 @@ def plan_query(X_pool, n_pool, backend, partition_size):
     ):
         _require_dask()
         return "dask", client
-    if partition_size is not None and n_pool > partition_size:
+    if n_pool > partition_size:
         return "local", None
     return "one", None
 
@@ -98,12 +97,7 @@ def stage_one(querier, X_part, n_queries, seed):
     into ``X_part``. Runs on a Dask worker as well as in process."""
     with _STAGE_ONE_LOCK:
         random_state = np.random.RandomState(seed)
-        outputs = PoolOutputs(
-            TaskModel(querier.estimator_, chunk_size=querier._chunk_size()),
-            X_part,
-            random_state=random_state,
-            with_embedding=querier._uses_embedding(),
-        )
+        outputs = querier._pool_outputs(X_part, random_state)
         k = min(n_queries, len(outputs))
         rows = querier._propose(outputs, k, random_state)
         return np.unique(np.asarray(rows, dtype=np.int64))
@@ -139,10 +133,10 @@ def _as_dask(X_pool, partition_size):
     import dask.array as da
 
     if not is_dask_array(X_pool):
-        rows = partition_size or max(1, X_pool.shape[0])
-        X_pool = da.from_array(X_pool, chunks=(rows,) + tuple(X_pool.shape[1:]))
+        chunks = (partition_size,) + tuple(X_pool.shape[1:])
+        X_pool = da.from_array(X_pool, chunks=chunks)
     X = X_pool.rechunk({axis: -1 for axis in range(1, X_pool.ndim)})
-    if partition_size is not None and max(X.chunks[0]) > partition_size:
+    if max(X.chunks[0]) > partition_size:
         X = X.rechunk({0: partition_size})
     return X
 
@@ -180,4 +174,4 @@ def propose(querier, X_pool, n_pool, n_queries, seed, *, mode, client, partition
         rows = _propose_dask(querier, X_pool, n_queries, seed, partition_size, client)
     else:
         rows = _propose_local(querier, X_pool, n_pool, n_queries, seed, partition_size)
-    return rows.astype(np.int64)
+    return rows

@@ -340,15 +340,19 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             )
         return (indices, scores) if return_scores else indices
 
-    def _query_pool(self, X_pool, n_queries, random_state, statistics_rows=None):
-        """One-stage query: the picks and every sample's score."""
-        outputs = PoolOutputs(
+    def _pool_outputs(self, X_pool, random_state, statistics_rows=None):
+        """The task model's outputs on a pool (or one partition of it)."""
+        return PoolOutputs(
             TaskModel(self.estimator_, chunk_size=self._chunk_size()),
             X_pool,
             random_state=random_state,
             with_embedding=self._uses_embedding(),
             statistics_rows=statistics_rows,
         )
+
+    def _query_pool(self, X_pool, n_queries, random_state, statistics_rows=None):
+        """One-stage query: the picks and every sample's score."""
+        outputs = self._pool_outputs(X_pool, random_state, statistics_rows)
         n_queries = check_n_queries(
             n_queries, len(outputs), caller=f"{type(self).__name__}.query"
         )
@@ -378,6 +382,14 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             n_pool, min(n_pool, self._n_statistics_rows()), replace=False
         )
         rows = np.union1d(proposed, sample)
+        if len(rows) < n_queries:
+            # Stage two would return fewer picks than asked: a _propose that
+            # proposed too few rows, never a small pool (n_queries <= n_pool).
+            raise RuntimeError(
+                f"{type(self).__name__}._propose proposed {len(proposed)} rows over "
+                f"all partitions, fewer than n_queries={n_queries}: each partition "
+                "must propose min(n_queries, its rows)."
+            )
         local, local_scores = self._query_pool(
             take_rows(X_pool, rows),
             n_queries,

@@ -128,6 +128,23 @@ def test_two_stage_warns_and_returns_everything_for_a_small_pool(net, data):
     np.testing.assert_array_equal(np.sort(picked), np.arange(15))
 
 
+class _ProposesNothing(StrategyQuerier):
+    """A querier whose first stage proposes no rows (a broken subclass)."""
+
+    def _propose(self, outputs, n_queries, random_state):
+        return np.empty(0, dtype=np.int64)
+
+    def _n_statistics_rows(self):
+        return 5
+
+
+def test_two_stage_refuses_to_return_fewer_picks_than_asked(net, data):
+    querier = fitted(_ProposesNothing, net, data, strategy=MarginSampling())
+    with config_context(partition_size=400):
+        with pytest.raises(RuntimeError, match="proposed 0 rows.*n_queries=20"):
+            querier.query(data[2])
+
+
 def test_greedi_is_close_to_one_machine(net, data):
     """GreeDi's k-center radius and D^2 cost, against the one-stage greedy
     (the benchmark measures them at 1M samples; here on digits)."""
@@ -188,7 +205,7 @@ da = pytest.importorskip("dask.array")
 def client():
     distributed = pytest.importorskip("distributed")
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, dashboard_address=None
+        n_workers=2, threads_per_worker=1, dashboard_address=":0"
     )
     with distributed.Client(cluster) as client:
         yield client
