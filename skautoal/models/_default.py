@@ -5,6 +5,7 @@ from numbers import Integral
 import numpy as np
 import torch
 from skorch import NeuralNetClassifier
+from skorch.dataset import Dataset
 
 from ..utils._torch import resolve_device, seeded
 from ._modules import CNNModule, MLPModule
@@ -29,6 +30,36 @@ class _StepBatches(torch.utils.data.Sampler):
         n_perms = -(-n_draws // self.n_samples)
         order = torch.cat([torch.randperm(self.n_samples) for _ in range(n_perms)])
         return iter(order[:n_draws].numpy().reshape(self.n_steps, self.batch_size))
+
+
+class _TensorBatches:
+    """The batches a ``DataLoader`` over a skorch ``Dataset`` of arrays
+    yields for a :class:`_StepBatches` sampler, without the loader.
+
+    Each batch is one index of the arrays, converted to tensors as the
+    loader converts them, without the loader's dataset call, conversion and
+    collation machinery: about a millisecond a step, a fifth of a small
+    MLP's step on one CPU core.
+    Iterating draws from torch's global RNG exactly what the loader draws
+    (the sampler's permutations, then the loader's base seed), so training
+    is bitwise the same as through the loader (tested).
+    """
+
+    def __init__(self, X, y, sampler):
+        self.X = X
+        self.y = y
+        self.sampler = sampler
+
+    def __len__(self):
+        return len(self.sampler)
+
+    def __iter__(self):
+        batches = iter(self.sampler)
+        # torch.utils.data.DataLoader's iterator draws its workers' base
+        # seed from the global RNG after starting the sampler.
+        torch.empty((), dtype=torch.int64).random_()
+        for index in batches:
+            yield torch.as_tensor(self.X[index]), torch.as_tensor(self.y[index])
 
 
 class FixedStepsClassifier(NeuralNetClassifier):
@@ -120,7 +151,23 @@ class FixedStepsClassifier(NeuralNetClassifier):
         batch_size = kwargs.pop("batch_size", self._batch_size(n_samples))
         batch_size = min(n_samples if batch_size == -1 else batch_size, n_samples)
         sampler = _StepBatches(n_samples, batch_size, self.max_steps)
+        if not kwargs and self._plain_arrays(dataset):
+            return _TensorBatches(dataset.X, dataset.y, sampler)
         return self.iterator_train(dataset, batch_size=None, sampler=sampler, **kwargs)
+
+    def _plain_arrays(self, dataset):
+        """Whether the loader would only index, convert and pass on arrays:
+        skorch's own ``Dataset`` of a numpy array or tensor ``X`` and ``y``,
+        and torch's ``DataLoader`` with no options of the user's."""
+        return (
+            self.iterator_train is torch.utils.data.DataLoader
+            and type(dataset) is Dataset
+            and not dataset.X_is_ndframe
+            and isinstance(dataset.X, (np.ndarray, torch.Tensor))
+            and isinstance(dataset.y, (np.ndarray, torch.Tensor))
+            and dataset.X.dtype != object
+            and dataset.y.dtype != object
+        )
 
 
 # Recipes, measured to converge (tests/models/test_default_net.py) with AdamW.

@@ -1,7 +1,9 @@
 import pickle
+import warnings
 
 import numpy as np
 import pytest
+import torch
 from sklearn.base import clone
 from sklearn.model_selection import train_test_split
 
@@ -44,6 +46,34 @@ def test_same_random_state_same_net(digits):
     assert not np.allclose(
         other.predict_proba(X[80:120]), nets[0].predict_proba(X[80:120])
     )
+
+
+@pytest.mark.parametrize("as_tensor", [False, True])
+def test_batches_without_the_loader_train_bitwise_alike(digits, as_tensor):
+    # Fits of plain arrays skip torch's DataLoader; any option for the
+    # loader (here its default num_workers=0) sends the fit through it.
+    X, y = digits
+    X, y = X[:90].copy(), y[:90].copy()
+    X.setflags(write=False)  # no "not writable" warning from torch
+    if as_tensor:
+        X, y = torch.as_tensor(X.copy()), torch.as_tensor(y)
+    nets = [
+        default_net("mlp", (64,), 10, random_state=5, max_steps=30, **loader)
+        for loader in ({}, {"iterator_train__num_workers": 0})
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for net in nets:
+            net.fit(X, y)
+            net.fit(X[:70], y[:70])  # a refit draws from the RNG again
+    nets[0]._fitting_by_steps = nets[1]._fitting_by_steps = True
+    fast = nets[0].get_iterator(nets[0].get_dataset(X, y), training=True)
+    assert not isinstance(fast, torch.utils.data.DataLoader)
+    slow = nets[1].get_iterator(nets[1].get_dataset(X, y), training=True)
+    assert isinstance(slow, torch.utils.data.DataLoader)
+    pairs = zip(nets[0].module_.parameters(), nets[1].module_.parameters(), strict=True)
+    for a, b in pairs:
+        assert torch.equal(a, b)
 
 
 def test_clone_and_pickle_keep_the_recipe(digits):
