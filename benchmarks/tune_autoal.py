@@ -8,7 +8,9 @@ The suite reports seeds 0-11; this script runs seeds from ``--first-seed``
         --variant reg=fisher_reg=0.1 --variant dim4=fisher_dim=4 \\
         --variant nomc=strategies=margin+entropy+coreset+badge
 
-It prints the mean AUBC and the mean paired difference to margin per block.
+It prints the mean AUBC per block and the mean paired difference to
+``--reference`` (default margin) with its standard error; ``--reference
+autoal --baselines autoal`` compares variants with the shipped default.
 """
 
 import argparse
@@ -69,6 +71,7 @@ def main():
     parser.add_argument("--first-seed", type=int, default=100)
     parser.add_argument("--baselines", default="margin,badge,coreset,random")
     parser.add_argument("--variant", action="append", default=[])
+    parser.add_argument("--reference", default="margin")
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--out", help="write every (block, method, seed, aubc)")
     args = parser.parse_args()
@@ -76,7 +79,7 @@ def main():
     jobs = []
     for block in args.blocks.split(","):
         for seed in range(args.first_seed, args.first_seed + args.seeds):
-            for name in args.baselines.split(","):
+            for name in filter(None, args.baselines.split(",")):
                 jobs.append((block, name, None, seed))
             for name, params in variants.items():
                 jobs.append((block, name, params, seed))
@@ -90,7 +93,7 @@ def main():
         table.setdefault(block, {}).setdefault(name, {})[seed] = value
     for block, methods in table.items():
         print(f"\n{block}")
-        ref = methods.get("margin")
+        ref = methods.get(args.reference)
         for name, values in sorted(
             methods.items(), key=lambda kv: -np.mean(list(kv[1].values()))
         ):
@@ -98,7 +101,11 @@ def main():
             line = f"  {name:<14} {v.mean():.4f}"
             if ref:
                 d = v - np.array([ref[s] for s in sorted(values)])
-                line += f"   vs margin {d.mean():+.4f} (wins {(d > 0).sum()}/{len(d)})"
+                se = d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else float("nan")
+                line += (
+                    f"   vs {args.reference} {d.mean():+.4f} (se {se:.4f}, "
+                    f"wins {(d > 0).sum()}/{len(d)})"
+                )
             print(line)
 
 

@@ -90,6 +90,15 @@ class FixedStepsClassifier(NeuralNetClassifier):
         ``batch_size``, ``optimizer``, ``module__...``). ``max_epochs`` is
         ignored by ``fit``; ``partial_fit`` still runs one epoch per call.
 
+    Notes
+    -----
+    When ``X`` and ``y`` are numpy arrays or tensors and no
+    ``iterator_train`` option is set, ``fit`` indexes them once per step
+    instead of going through torch's ``DataLoader``: the same batches and
+    the same random draws, so the same net, without the loader's per-batch
+    work. Set any option (e.g. ``iterator_train__num_workers=0``) or your
+    own ``iterator_train`` to train through the loader.
+
     Examples
     --------
     >>> import numpy as np
