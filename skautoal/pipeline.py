@@ -1,11 +1,37 @@
 """A Pipeline whose last step is a querier, with ``query``."""
 
+import numpy as np
 from sklearn import pipeline as _sk_pipeline
 from sklearn.utils.metaestimators import available_if
+
+from ._partition import is_dask_array
 
 
 def _final_step_has_query(pipe):
     return hasattr(pipe._final_estimator, "query")
+
+
+def _transform_pool(transform, X):
+    """``transform.transform(X)``; for a dask array, lazily, block by block.
+
+    A pool held as a dask array stays one: each row block is transformed
+    when the querier reads it (scikit-learn's fitted transformers map rows
+    to rows), so the pool is never held whole. A transformer whose output
+    is not a dense array of the same number of dimensions (sparse, a
+    DataFrame) gets the whole pool, as before.
+    """
+    if not is_dask_array(X) or X.shape[0] == 0:
+        return transform.transform(X)
+    X = X.rechunk({axis: -1 for axis in range(1, X.ndim)})
+    sample = transform.transform(np.asarray(X[:1].compute()))
+    if not isinstance(sample, np.ndarray) or sample.ndim != X.ndim:
+        return transform.transform(X)
+    return X.map_blocks(
+        transform.transform,
+        dtype=sample.dtype,
+        chunks=(X.chunks[0], *((size,) for size in sample.shape[1:])),
+        meta=np.empty((0,) * sample.ndim, dtype=sample.dtype),
+    )
 
 
 class Pipeline(_sk_pipeline.Pipeline):
@@ -61,6 +87,9 @@ class Pipeline(_sk_pipeline.Pipeline):
     def query(self, X_pool, n_queries=None, **query_params):
         """Transform the pool with the earlier steps, then query the last.
 
+        A dask array pool stays lazy: the steps transform it block by block
+        as the querier reads it (see :doc:`/large_pools`).
+
         Parameters
         ----------
         X_pool : array-like
@@ -77,7 +106,7 @@ class Pipeline(_sk_pipeline.Pipeline):
         """
         Xt = X_pool
         for _, _, transform in self._iter(with_final=False):
-            Xt = transform.transform(Xt)
+            Xt = _transform_pool(transform, Xt)
         return self._final_estimator.query(Xt, n_queries, **query_params)
 
 

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.preprocessing import StandardScaler
 
 from skautoal import AutoALQuerier, config_context, get_config, set_config
 from skautoal.baselines import (
@@ -14,6 +15,7 @@ from skautoal.baselines import (
 from skautoal.loop import ActiveLearner
 from skautoal.metrics import badge_cost, kcenter_radius
 from skautoal.models import default_net
+from skautoal.pipeline import make_pipeline
 from skautoal.search import FisherBatchValue
 from skautoal.strategies import (
     BADGE,
@@ -271,3 +273,25 @@ def test_active_learner_keeps_a_dask_pool_on_the_cluster(net, data, client):
         y_labeled=y_lab,
     ).query()
     np.testing.assert_array_equal(picked, reference)
+
+
+class _RowCountingScaler(StandardScaler):
+    """StandardScaler that records how many rows each transform call saw."""
+
+    def transform(self, X, copy=None):
+        self.rows_seen_ = [*getattr(self, "rows_seen_", []), len(X)]
+        return super().transform(X, copy=copy)
+
+
+def test_pipeline_transforms_a_dask_pool_block_by_block(net, data):
+    X_lab, y_lab, pool = data
+    pipe = make_pipeline(
+        _RowCountingScaler(),
+        StrategyQuerier(net, MarginSampling(), n_queries=10, random_state=0),
+    ).fit(X_lab, y_lab)
+    expected = pipe.query(pool)
+    scaler = pipe.steps[0][1]
+    scaler.rows_seen_ = []
+    picked = pipe.query(da.from_array(pool, chunks=(300, 64)), backend="dask")
+    np.testing.assert_array_equal(picked, expected)
+    assert scaler.rows_seen_ and max(scaler.rows_seen_) <= 300 < len(pool)
