@@ -295,3 +295,17 @@ def test_pipeline_transforms_a_dask_pool_block_by_block(net, data):
     picked = pipe.query(da.from_array(pool, chunks=(300, 64)), backend="dask")
     np.testing.assert_array_equal(picked, expected)
     assert scaler.rows_seen_ and max(scaler.rows_seen_) <= 300 < len(pool)
+
+
+def test_pipeline_transforms_whole_when_the_output_is_sparse():
+    # A sparse output cannot be a dask array's blocks: the pool is transformed
+    # whole, as before, and gives what the numpy pool gives.
+    from sklearn.preprocessing import OneHotEncoder
+
+    from skautoal.pipeline import _transform_pool
+
+    X = np.random.RandomState(0).randint(0, 3, size=(50, 2))
+    encoder = OneHotEncoder().fit(X)
+    lazy = _transform_pool(encoder, da.from_array(X, chunks=(20, 2)))
+    assert not isinstance(lazy, da.Array)
+    np.testing.assert_array_equal(lazy.toarray(), encoder.transform(X).toarray())
