@@ -309,3 +309,18 @@ def test_pipeline_transforms_whole_when_the_output_is_sparse():
     lazy = _transform_pool(encoder, da.from_array(X, chunks=(20, 2)))
     assert not isinstance(lazy, da.Array)
     np.testing.assert_array_equal(lazy.toarray(), encoder.transform(X).toarray())
+
+
+def test_pipeline_transforms_whole_when_the_output_is_a_dataframe():
+    # set_output(transform="pandas") gives DataFrames, not a dask array's
+    # blocks: the pool is transformed whole, as for a sparse output.
+    pd = pytest.importorskip("pandas")
+    from sklearn.preprocessing import StandardScaler
+
+    from skautoal.pipeline import _transform_pool
+
+    X = np.random.RandomState(0).normal(size=(50, 3))
+    scaler = StandardScaler().set_output(transform="pandas").fit(X)
+    lazy = _transform_pool(scaler, da.from_array(X, chunks=(20, 3)))
+    assert isinstance(lazy, pd.DataFrame)
+    np.testing.assert_allclose(lazy.to_numpy(), (X - X.mean(0)) / X.std(0))
