@@ -1,0 +1,78 @@
+"""One method against others, block by block and over all block-seeds.
+
+The suite's ``stats.md`` compares AutoAL with every method per block. This
+asks a narrower question of a suite folder, such as "greedy or gradient?"
+or "is it just BAIT?": for each other method, per block, the mean paired
+difference in AUBC (other minus reference), its 95% paired-bootstrap CI,
+the seeds where the other is ahead, the Wilcoxon p (not corrected) and the
+mean query seconds per round; then the same over all block-seeds pooled::
+
+    python benchmarks/compare_methods.py suite_results \\
+        --reference autoal --methods autoal-gradient,bait
+"""
+
+import argparse
+import os
+
+import numpy as np
+
+
+def _paired(runs, block, a, b):
+    """AUBCs of ``a`` and ``b`` over the seeds both finished in ``block``."""
+    by = {(r["method"], r["seed"]): r for r in runs if r["block"] == block}
+    seeds = sorted(s for (m, s) in by if m == a and (b, s) in by)
+    return [by[(a, s)] for s in seeds], [by[(b, s)] for s in seeds]
+
+
+def _query_seconds(records):
+    return float(np.mean([np.mean(r["query_seconds"]) for r in records]))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder")
+    parser.add_argument("--reference", default="autoal")
+    parser.add_argument("--methods", default="autoal-gradient,bait")
+    args = parser.parse_args(argv)
+    from skautoal.suite import paired_bootstrap_ci, read_runs, wilcoxon_p
+
+    runs = read_runs(os.path.join(args.folder, "runs.jsonl"))
+    blocks = list(dict.fromkeys(r["block"] for r in runs))
+    ref = args.reference
+    for other in args.methods.split(","):
+        print(f"\n{other} minus {ref}:\n")
+        print(
+            f"| block | seeds | {ref} | {other} | difference | 95% CI | {other} ahead "
+            f"| Wilcoxon p | query s: {ref} / {other} |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|")
+        pooled = []
+        for block in blocks:
+            a, b = _paired(runs, block, ref, other)
+            if not a:
+                continue
+            x = np.array([r["aubc"] for r in a])
+            y = np.array([r["aubc"] for r in b])
+            diff = y - x
+            pooled.append(diff)
+            low, high = paired_bootstrap_ci(diff)
+            print(
+                f"| {block} | {len(diff)} | {x.mean():.4f} | {y.mean():.4f} | "
+                f"{diff.mean():+.4f} | [{low:+.4f}, {high:+.4f}] | "
+                f"{int((diff > 0).sum())}/{len(diff)} | {wilcoxon_p(diff):.3g} | "
+                f"{_query_seconds(a):.2f} / {_query_seconds(b):.2f} |"
+            )
+        if not pooled:
+            print(f"(no block where both {ref} and {other} ran)")
+            continue
+        diff = np.concatenate(pooled)
+        low, high = paired_bootstrap_ci(diff)
+        print(
+            f"\nAll {len(diff)} block-seeds: {other} - {ref} {diff.mean():+.4f}, 95% "
+            f"bootstrap CI [{low:+.4f}, {high:+.4f}], {other} ahead in "
+            f"{int((diff > 0).sum())}/{len(diff)}, Wilcoxon p {wilcoxon_p(diff):.3g}"
+        )
+
+
+if __name__ == "__main__":
+    main()
