@@ -60,6 +60,14 @@ class BaseQueryStrategy(BaseEstimator, metaclass=ABCMeta):
         -------
         indices : ndarray of shape (n_queries,), dtype int64
             Unique indices into ``X_pool``.
+
+        Notes
+        -----
+        ``select`` runs in one stage: the task model's outputs on the whole
+        pool (probabilities, and embeddings for the diversity strategies)
+        are held in memory at once. For a pool beyond memory, wrap the
+        strategy in :class:`~skautoal.baselines.StrategyQuerier`, whose
+        ``query`` runs in two stages over partitions (:ref:`large_pools`).
         """
         rng = check_random_state(random_state)
         outputs = PoolOutputs(
