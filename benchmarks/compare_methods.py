@@ -17,24 +17,13 @@ import os
 import numpy as np
 
 
-def _paired(runs, block, a, b):
-    """AUBCs of ``a`` and ``b`` over the seeds both finished in ``block``."""
-    by = {(r["method"], r["seed"]): r for r in runs if r["block"] == block}
-    seeds = sorted(s for (m, s) in by if m == a and (b, s) in by)
-    return [by[(a, s)] for s in seeds], [by[(b, s)] for s in seeds]
-
-
-def _query_seconds(records):
-    return float(np.mean([np.mean(r["query_seconds"]) for r in records]))
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder")
     parser.add_argument("--reference", default="autoal")
     parser.add_argument("--methods", default="autoal-gradient,bait")
     args = parser.parse_args(argv)
-    from skautoal.suite import paired_bootstrap_ci, read_runs, wilcoxon_p
+    from skautoal.suite import _matrix, paired_bootstrap_ci, read_runs, wilcoxon_p
 
     runs = read_runs(os.path.join(args.folder, "runs.jsonl"))
     blocks = list(dict.fromkeys(r["block"] for r in runs))
@@ -48,19 +37,21 @@ def main(argv=None):
         print("|---|---|---|---|---|---|---|---|---|")
         pooled = []
         for block in blocks:
-            a, b = _paired(runs, block, ref, other)
-            if not a:
+            aubc, _ = _matrix(runs, block, [ref, other])
+            if not len(aubc):
                 continue
-            x = np.array([r["aubc"] for r in a])
-            y = np.array([r["aubc"] for r in b])
+            x, y = aubc.T
             diff = y - x
+            # (seeds, 2, rounds): the mean query seconds per round of each.
+            query, _ = _matrix(runs, block, [ref, other], key="query_seconds")
+            q_ref, q_other = query.mean(axis=(0, 2))
             pooled.append(diff)
             low, high = paired_bootstrap_ci(diff)
             print(
                 f"| {block} | {len(diff)} | {x.mean():.4f} | {y.mean():.4f} | "
                 f"{diff.mean():+.4f} | [{low:+.4f}, {high:+.4f}] | "
                 f"{int((diff > 0).sum())}/{len(diff)} | {wilcoxon_p(diff):.3g} | "
-                f"{_query_seconds(a):.2f} / {_query_seconds(b):.2f} |"
+                f"{q_ref:.2f} / {q_other:.2f} |"
             )
         if not pooled:
             print(f"(no block where both {ref} and {other} ran)")

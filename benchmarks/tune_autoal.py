@@ -75,11 +75,19 @@ def main():
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--out", help="write every (block, method, seed, aubc)")
     args = parser.parse_args()
-    variants = dict(_parse_variant(v) for v in args.variant) or {"autoal": {}}
+    baselines = [name for name in args.baselines.split(",") if name]
+    variants = dict(_parse_variant(v) for v in args.variant)
+    if not variants and "autoal" not in baselines:
+        variants = {"autoal": {}}  # the shipped default, unless already a baseline
+    if args.reference not in {*baselines, *variants}:
+        parser.error(
+            f"argument --reference: {args.reference!r} is neither among --baselines "
+            f"{baselines} nor a --variant {sorted(variants)}"
+        )
     jobs = []
     for block in args.blocks.split(","):
         for seed in range(args.first_seed, args.first_seed + args.seeds):
-            for name in filter(None, args.baselines.split(",")):
+            for name in baselines:
                 jobs.append((block, name, None, seed))
             for name, params in variants.items():
                 jobs.append((block, name, params, seed))

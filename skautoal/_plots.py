@@ -41,11 +41,19 @@ def palette(name="tab10"):
     return matplotlib.colormaps[name].colors
 
 
-def plot_suite_curves(runs, block, path, highlight="autoal"):
-    """Mean test accuracy against labels, one line per method."""
-    methods = list(dict.fromkeys(r["method"] for r in runs))
-    colours = method_colours(methods)
-    markers = method_markers(methods)
+def plot_suite_curves(runs, block, path, highlight="autoal", order=None):
+    """Mean test accuracy against labels, one line per method.
+
+    ``order`` lists every method of the suite: each keeps its colour, marker
+    and legend place in every block's plot. By default, the block's methods
+    in the order of ``runs``.
+    """
+    present = {r["method"] for r in runs}
+    if order is None:
+        order = list(dict.fromkeys(r["method"] for r in runs))
+    colours = method_colours(order)
+    markers = method_markers(order)
+    methods = [m for m in order if m in present]
     fig, ax = figure(figsize=(8, 5))
     for m in methods:
         rs = [r for r in runs if r["method"] == m]
@@ -74,6 +82,7 @@ def plot_suite_curves(runs, block, path, highlight="autoal"):
     ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
+    return fig
 
 
 def plot_critical_difference(overall, path):

@@ -916,12 +916,18 @@ def write_report(runs, out, log=print):
         plot_strategy_shares(
             runs, os.path.join(out, "strategy_shares.png"), method=reference
         )
+    # One style per method across the blocks' plots: the suite's method
+    # order, not the order in which runs happened to finish.
+    present = {r["method"] for r in runs}
+    known = [*SUITE_METHODS, *OPTIONAL_METHODS]
+    order = [m for m in known if m in present] + sorted(present - set(known))
     for block in dict.fromkeys(r["block"] for r in runs):
         plot_suite_curves(
             [r for r in runs if r["block"] == block],
             block,
             os.path.join(out, f"curves_{block}.png"),
             highlight=reference,
+            order=order,
         )
     return stats
 

@@ -315,8 +315,6 @@ def test_pipeline_transforms_whole_when_the_output_is_a_dataframe():
     # set_output(transform="pandas") gives DataFrames, not a dask array's
     # blocks: the pool is transformed whole, as for a sparse output.
     pd = pytest.importorskip("pandas")
-    from sklearn.preprocessing import StandardScaler
-
     from skautoal.pipeline import _transform_pool
 
     X = np.random.RandomState(0).normal(size=(50, 3))

@@ -178,6 +178,37 @@ def test_statistics_helpers():
     assert wilcoxon_p(np.arange(1, 13) * 0.001) < 0.01
 
 
+def test_curves_keep_each_method_style_across_blocks(tmp_path):
+    # Runs finish in a different order in each block; a method must still
+    # have one colour and marker in every block's plot.
+    from skautoal._plots import plot_suite_curves
+
+    def runs(methods):
+        return [
+            dict(method=m, seed=0, n_labeled=[10, 20], scores=[0.5, 0.6], aubc=0.55)
+            for m in methods
+        ]
+
+    order = ["autoal", "margin", "random", "badge"]
+    styles = []
+    for block, methods in [("a", ["random", "badge", "autoal"]), ("b", order)]:
+        fig = plot_suite_curves(
+            runs(methods), block, tmp_path / f"{block}.png", order=order
+        )
+        lines = fig.axes[0].get_lines()
+        styles.append(
+            {
+                line.get_label().split()[0]: (line.get_color(), line.get_marker())
+                for line in lines
+            }
+        )
+        assert [line.get_label().split()[0] for line in lines] == [
+            m for m in order if m in methods
+        ]
+    assert all(styles[0][m] == styles[1][m] for m in styles[0])
+    assert len(set(styles[1].values())) == len(order)
+
+
 @pytest.mark.slow
 def test_cli_killed_after_first_run_resumes(tmp_path):
     out = tmp_path / "killed"
