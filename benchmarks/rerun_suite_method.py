@@ -4,7 +4,7 @@ After a change that should not alter a method's picks (a faster search, a
 refactor), this reruns every (block, seed) of ``--method`` found in
 ``FOLDER/runs.jsonl`` and reports how many AUBCs are identical::
 
-    python benchmarks/rerun_suite_method.py suite_results --method autoal
+    python benchmarks/rerun_suite_method.py suite_results --method autoal [--seeds 2]
 """
 
 import argparse
@@ -28,13 +28,16 @@ def main(argv=None):
     parser.add_argument("folder")
     parser.add_argument("--method", default="autoal")
     parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument(
+        "--seeds", type=int, help="only the stored seeds below this (default: all)"
+    )
     args = parser.parse_args(argv)
     from skautoal.suite import read_runs
 
     stored = {
         (r["block"], r["seed"]): r["aubc"]
         for r in read_runs(os.path.join(args.folder, "runs.jsonl"))
-        if r["method"] == args.method
+        if r["method"] == args.method and (args.seeds is None or r["seed"] < args.seeds)
     }
     keys = sorted(stored)
     with ProcessPoolExecutor(args.n_jobs) as pool:

@@ -6,7 +6,8 @@ The suite reports seeds 0-11; this script runs seeds from ``--first-seed``
 
     python benchmarks/tune_autoal.py --blocks binary,digits-38 --seeds 6 \\
         --variant reg=fisher_reg=0.1 --variant dim4=fisher_dim=4 \\
-        --variant nomc=strategies=margin+entropy+coreset+badge
+        --variant nomc=strategies=margin+entropy+coreset+badge \\
+        --variant mc5=mc_passes=5
 
 It prints the mean AUBC per block and the mean paired difference to
 ``--reference`` (default margin) with its standard error; ``--reference
@@ -32,6 +33,18 @@ def _run(block, name, params, seed):
     if params and "+" in str(params.get("strategies", "")):
         names = params["strategies"].split("+")
         params["strategies"] = [benchmark.make_strategy(n) for n in names]
+    if params and "mc_passes" in params:
+        # The MC-dropout candidates' passes (BALD, VarRatio, MeanSTD).
+        from skautoal.strategies import preset_strategies
+
+        passes = params.pop("mc_passes")
+        strategies = params.get("strategies", "auto")
+        if isinstance(strategies, str):
+            strategies = preset_strategies(strategies)
+        for strategy in strategies:
+            if "n_passes" in strategy.get_params():
+                strategy.set_params(n_passes=passes)
+        params["strategies"] = strategies
     if params is None:
         record = suite.run_one(block, name, seed)
     else:
