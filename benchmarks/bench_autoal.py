@@ -47,7 +47,7 @@ def main(argv=None):
     from sklearn.model_selection import train_test_split
 
     from skautoal import AutoALQuerier
-    from skautoal.baselines import StrategyQuerier
+    from skautoal.baselines import BAITQuerier, StrategyQuerier, UniformVoteQuerier
     from skautoal.models import default_net
     from skautoal.strategies import EntropySampling
     from skautoal.suite import BLOCKS, load_block
@@ -73,6 +73,14 @@ def main(argv=None):
             strategies="full",
             random_state=s,
             device="cpu",
+        ),
+        # The cost floor of the candidate set: the same six candidates,
+        # their picks combined by an equal vote instead of the search.
+        "uniform": lambda net, s: UniformVoteQuerier(
+            net, n_queries=args.n_queries, random_state=s
+        ),
+        "bait": lambda net, s: BAITQuerier(
+            net, n_queries=args.n_queries, random_state=s, device="cpu"
         ),
     }
     wanted = {"entropy"} | set(args.methods.split(","))

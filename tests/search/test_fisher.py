@@ -46,6 +46,35 @@ def test_factors_reproduce_the_kronecker_fisher():
     )
 
 
+def test_pool_fisher_is_the_kronecker_mean_in_any_chunking(monkeypatch):
+    # The sums come from their Kronecker structure, chunk by chunk: the same
+    # matrix as the written-out formula, whatever the chunk size, and with
+    # probabilities that have exact zeros.
+    rng = np.random.RandomState(3)
+    proba = rng.dirichlet(np.ones(4), 50)
+    proba[:10, 0] = 0.0
+    proba[:10] /= proba[:10].sum(1, keepdims=True)
+    emb = rng.randn(50, 6)
+    for chunk_size in (7, 512):
+        monkeypatch.setattr(FisherBatchValue, "chunk_size", chunk_size)
+        value = FisherBatchValue(
+            emb[:40],
+            proba[:40],
+            emb[40:],
+            proba[40:],
+            dim=4,
+            reg=1.0,
+            n_pool_samples=40,
+            random_state=np.random.RandomState(0),
+            device="cpu",
+        )
+        np.testing.assert_allclose(
+            value.F_U.numpy(),
+            _naive_fisher(value, emb[:40], proba[:40]) / 40,
+            atol=1e-12,
+        )
+
+
 def test_value_matches_the_formula():
     value, emb, proba = _value()
     batch = np.array([3, 17, 42, 99])
