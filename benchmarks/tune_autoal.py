@@ -7,7 +7,11 @@ The suite reports seeds 0-11; this script runs seeds from ``--first-seed``
     python benchmarks/tune_autoal.py --blocks binary,digits-38 --seeds 6 \\
         --variant reg=fisher_reg=0.1 --variant dim4=fisher_dim=4 \\
         --variant nomc=strategies=margin+entropy+coreset+badge \\
-        --variant mc5=mc_passes=5
+        --variant mc5=mc_passes=5 --variant sharp=fisher_proba=2
+
+Besides ``AutoALQuerier`` parameters, a variant may set ``mc_passes`` (the
+MC-dropout candidates' passes) or ``fisher_proba`` (``mc`` or a power: the
+probabilities the Fisher value sees; an experiment, not an option).
 
 It prints the mean AUBC per block and the mean paired difference to
 ``--reference`` (default margin) with its standard error; ``--reference
@@ -45,6 +49,7 @@ def _run(block, name, params, seed):
             if "n_passes" in strategy.get_params():
                 strategy.set_params(n_passes=passes)
         params["strategies"] = strategies
+    patched = _patch_fisher_proba(params.pop("fisher_proba", None) if params else None)
     if params is None:
         record = suite.run_one(block, name, seed)
     else:
@@ -65,7 +70,46 @@ def _run(block, name, params, seed):
             record = suite.run_one(block, name, seed)
         finally:
             suite.make_querier = original
+            patched()
     return block, name, seed, record["aubc"]
+
+
+def _patch_fisher_proba(kind):
+    """Feed the Fisher value other probabilities (an experiment, not an
+    option): ``"mc"``, the mean of 10 MC-dropout passes; a number ``t``,
+    ``p ** t`` renormalised (above 1 sharper, below 1 flatter). Returns the
+    function that undoes the patch (the workers run many jobs)."""
+    from skautoal.search import FisherBatchValue
+
+    original = FisherBatchValue.__dict__["from_outputs"]
+    if kind is None:
+        return lambda: None
+
+    def transform(outputs, offset):
+        if kind == "mc":
+            # The labelled set's outputs are made unseeded; seed them here.
+            outputs._seed = (outputs._seed + offset) % np.iinfo(np.int32).max
+            return outputs.mc_proba(10).mean(0)
+        proba = np.asarray(outputs.proba, dtype=np.float64) ** float(kind)
+        return proba / proba.sum(1, keepdims=True)
+
+    def from_outputs(cls, outputs, labeled, **kwargs):
+        labeled._seed = outputs._seed
+        return cls(
+            outputs.embedding,
+            transform(outputs, 0),
+            labeled.embedding,
+            transform(labeled, 1),
+            sample_rows=outputs.statistics_rows,
+            **kwargs,
+        )
+
+    FisherBatchValue.from_outputs = classmethod(from_outputs)
+
+    def undo():
+        FisherBatchValue.from_outputs = original
+
+    return undo
 
 
 def _parse_variant(text):
