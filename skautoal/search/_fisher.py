@@ -57,23 +57,6 @@ def _factor(proba, z):
     return (A[:, :, None, :] * z[:, None, :, None]).reshape(n, C * z.shape[1], C)
 
 
-def _fisher_total(proba, z):
-    """``sum_x G_x G_x^T`` without the factors, shape (C * D, C * D).
-
-    ``G_x G_x^T = (A_x A_x^T) kron (z_x z_x^T)`` and ``A_x A_x^T = diag p_x -
-    p_x p_x^T``, so with ``Y = p kron z`` (one row per sample) the sum is the
-    block diagonal of ``Y^T Z`` less ``Y^T Y``: the same matrix as ``G G^T``
-    over the stacked factors (to rounding) at about a tenth of its products.
-    """
-    p = proba / proba.sum(1, keepdim=True).clamp_min(1e-12)
-    p = p.clamp_min(0)
-    n, C = p.shape
-    D = z.shape[1]
-    Y = (p[:, :, None] * z[:, None, :]).reshape(n, C * D)
-    diagonal = (Y.T @ z).reshape(C, D, D)
-    return torch.block_diag(*diagonal) - Y.T @ Y
-
-
 class FisherBatchValue:
     """The Fisher batch value for one round: pool, labelled set, whitening.
 
@@ -214,9 +197,9 @@ class FisherBatchValue:
         total = 0
         for start in range(0, embedding.shape[0], self.chunk_size):
             stop = start + self.chunk_size
-            total = total + _fisher_total(
-                proba[start:stop], self._whiten(embedding[start:stop])
-            )
+            G = _factor(proba[start:stop], self._whiten(embedding[start:stop]))
+            G = G.transpose(0, 1).reshape(G.shape[1], -1)
+            total = total + G @ G.T
         return total
 
     def factors(self, indices):
