@@ -1,0 +1,114 @@
+"""The Fisher value's set-up: stacked factors against Kronecker sums.
+
+``FisherBatchValue`` sums the labelled set's and the pool sample's Fisher
+matrices by stacking every sample's (C D) x C factor and multiplying the
+stack by its transpose. The alternative measured here, kept in this script and
+not shipped, sums them from their Kronecker structure: with ``Y = p kron z``,
+the block diagonal of ``Y^T Z`` less ``Y^T Y``, about a tenth of the
+products. It is faster, but its rounding differs, and that flips a greedy
+pick now and then (one in 96 tuning runs), so the suite's committed results
+would no longer be the code's. Both build the value from the same outputs of
+the suite's converged MLP (300 random labels, the rest of the block's pool),
+interleaved repeat by repeat in one process; the script checks that the two
+give the same matrices to rounding.
+
+    OMP_NUM_THREADS=1 python benchmarks/bench_fisher_value.py [--blocks digits]
+"""
+
+import argparse
+import os
+import time
+
+import numpy as np
+
+
+def _kronecker_sum(self, embedding, proba):
+    """``sum_x (diag p_x - p_x p_x^T) kron z_x z_x^T``, chunk by chunk."""
+    import torch
+
+    total = 0
+    for start in range(0, embedding.shape[0], self.chunk_size):
+        stop = start + self.chunk_size
+        z = self._whiten(embedding[start:stop])
+        p = proba[start:stop]
+        p = (p / p.sum(1, keepdim=True).clamp_min(1e-12)).clamp_min(0)
+        n, C = p.shape
+        D = z.shape[1]
+        Y = (p[:, :, None] * z[:, None, :]).reshape(n, C * D)
+        total = total + torch.block_diag(*(Y.T @ z).reshape(C, D, D)) - Y.T @ Y
+    return total
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--blocks", default="digits,fashion-mlp")
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    import torch
+
+    torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+    from sklearn.model_selection import train_test_split
+
+    from skautoal.models import PoolOutputs, default_net
+    from skautoal.search import FisherBatchValue
+    from skautoal.suite import BLOCKS, load_block
+
+    print(f"torch threads: {torch.get_num_threads()}; {args.repeats} repeats")
+    print("| block | stacked (shipped) s | Kronecker s | Kronecker / stacked |")
+    print("|---|---|---|---|")
+    for block in args.blocks.split(","):
+        X, y = load_block(block)
+        _, y = np.unique(y, return_inverse=True)
+        X_pool, _, y_pool, _ = train_test_split(
+            X, y, test_size=BLOCKS[block].test_size, stratify=y, random_state=args.seed
+        )
+        order = np.random.RandomState(args.seed).permutation(len(y_pool))
+        lab, pool = order[:300], order[300:]
+        net = default_net(
+            BLOCKS[block].kind,
+            X.shape[1:],
+            int(y.max()) + 1,
+            random_state=args.seed,
+            device="cpu",
+        ).fit(X_pool[lab], y_pool[lab])
+        outputs = PoolOutputs(net, X_pool[pool])
+        labeled = PoolOutputs(net, X_pool[lab], name="X_labeled")
+
+        def build(outputs=outputs, labeled=labeled):
+            return FisherBatchValue.from_outputs(
+                outputs,
+                labeled,
+                dim=8,
+                reg=1.0,
+                n_pool_samples=1000,
+                random_state=np.random.RandomState(0),
+                device="cpu",
+            )
+
+        shipped = FisherBatchValue._fisher_sum
+        times = {"stacked": [], "kronecker": []}
+        values = {}
+        for _ in range(args.repeats + 1):  # the first is a warm-up
+            for name, method in (("stacked", shipped), ("kronecker", _kronecker_sum)):
+                FisherBatchValue._fisher_sum = method
+                try:
+                    start = time.perf_counter()
+                    values[name] = build()
+                    times[name].append(time.perf_counter() - start)
+                finally:
+                    FisherBatchValue._fisher_sum = shipped
+        for attr in ("M", "F_U"):
+            a, b = getattr(values["stacked"], attr), getattr(values["kronecker"], attr)
+            assert torch.allclose(a, b, rtol=1e-9, atol=1e-12), (block, attr)
+        old, new = (np.array(times[k][1:]) for k in ("stacked", "kronecker"))
+        ratio = new / old
+        print(
+            f"| {block} | {np.median(old):.4f} | {np.median(new):.4f} | "
+            f"{np.median(ratio):.2f}x ({ratio.min():.2f}-{ratio.max():.2f}) |"
+        )
+
+
+if __name__ == "__main__":
+    main()
