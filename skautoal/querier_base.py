@@ -422,7 +422,14 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return True
 
     def _labeled_outputs(self, outputs):
-        return PoolOutputs(outputs.model, self._X_labeled, name="X_labeled")
+        # Seeded from the pool's outputs (no draw from the query's generator,
+        # so the picks of strategies that never read it are unchanged): a
+        # strategy that runs MC-dropout passes on the labelled set gets the
+        # same masks for the same random_state.
+        seed = (outputs._seed + 1) % np.iinfo(np.int32).max
+        return PoolOutputs(
+            outputs.model, self._X_labeled, name="X_labeled", random_state=seed
+        )
 
     @abstractmethod
     def _query_scores(self, outputs, n_queries, random_state):

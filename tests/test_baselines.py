@@ -5,7 +5,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 
-from skautoal import AutoALQuerier
+from skautoal import AutoALQuerier, BaseQueryStrategy
 from skautoal.baselines import (
     ALBLQuerier,
     StrategyQuerier,
@@ -189,3 +189,31 @@ def test_strategy_querier_rejects_non_strategy(digits):
     X, y = digits
     with pytest.raises(ValueError, match="'strategy' parameter of StrategyQuerier"):
         StrategyQuerier(LogisticRegression(), "margin").fit(X[:100], y[:100])
+
+
+class _LabeledMC(BaseQueryStrategy):
+    """Reads MC-dropout passes on the labelled set, as a user's strategy may."""
+
+    def _select(self, outputs, n_queries, *, labeled, random_state):
+        self.seen_ = labeled.mc_proba(3)
+        return np.arange(n_queries, dtype=np.int64)
+
+
+def test_labelled_outputs_mc_passes_follow_random_state():
+    # The querier's labelled-set outputs were unseeded, so MC-dropout passes
+    # on them drew from numpy's global generator: the same random_state gave
+    # other masks on every call.
+    from sklearn.datasets import load_digits
+
+    from tests.helpers import fit_user_net
+
+    X, y = load_digits(return_X_y=True)
+    X = (X / 16).astype(np.float32)
+    net = fit_user_net(X[:100], y[:100])
+    seen = []
+    for _ in range(2):
+        querier = StrategyQuerier(net, _LabeledMC(), n_queries=5, random_state=0)
+        querier.fit(X[:100], y[:100]).query(X[100:300])
+        seen.append(querier.strategy_.seen_)
+    np.testing.assert_array_equal(seen[0], seen[1])
+    assert not np.allclose(seen[0][0], seen[0][1])  # the passes differ
