@@ -3,6 +3,8 @@
 Fixtures live in ``conftest.py``; importable helpers live here.
 """
 
+import signal
+
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -45,3 +47,27 @@ def fit_user_net(X, y):
     return NeuralNetClassifier(
         UserModule, max_epochs=8, lr=0.1, verbose=0, train_split=None
     ).fit(X, y)
+
+
+# A child Python that ignores SIGINT at start (as every command started with
+# "&" from a non-interactive shell does, and some CI runners) installs no
+# KeyboardInterrupt handler; the tests that send a real Ctrl+C restore it.
+SIGINT_AS_USUAL = (
+    "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)"
+)
+
+
+def with_sigint(cmd):
+    """``[python, "-m", module, *args]`` as a child that raises
+    KeyboardInterrupt on SIGINT even where the tests' own SIGINT is ignored."""
+    python, flag, module, *args = cmd
+    assert flag == "-m", cmd
+    code = f"{SIGINT_AS_USUAL}; import runpy; runpy.run_module({module!r}, "
+    code += "run_name='__main__', alter_sys=True)"
+    return [python, "-c", code, *args]
+
+
+def default_sigint():
+    """Python's own SIGINT handler in this process, whatever it inherited;
+    returns the handler to put back."""
+    return signal.signal(signal.SIGINT, signal.default_int_handler)

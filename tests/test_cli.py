@@ -12,6 +12,7 @@ import pytest
 import torch
 
 from skautoal.__main__ import main
+from tests.helpers import with_sigint
 
 
 @pytest.fixture
@@ -132,7 +133,9 @@ def _records(path):
 def _signal_after_first_run(cmd, runs, sig, status):
     """Start ``cmd``, send ``sig`` once ``runs`` holds a finished run, and
     check the exit status and that no traceback was printed."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        with_sigint(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     deadline = time.time() + 300
     while time.time() < deadline and not (runs.exists() and runs.read_text()):
         time.sleep(0.05)

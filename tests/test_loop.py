@@ -13,6 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from skautoal.baselines import StrategyQuerier
 from skautoal.loop import ActiveLearner, LearningCurve, aubc, simulate
 from skautoal.strategies import EntropySampling, MarginSampling
+from tests.helpers import SIGINT_AS_USUAL, default_sigint
 
 
 def _querier(n_queries=10):
@@ -452,8 +453,12 @@ def test_interrupt_swallowed_by_skorch_stops_the_run(digits, monkeypatch):
 
     monkeypatch.setattr(FixedStepsClassifier, "fit_loop", interrupted_fit_loop)
     querier = StrategyQuerier(net, MarginSampling(), n_queries=5, random_state=0)
-    with pytest.raises(KeyboardInterrupt):
-        querier.fit(X[:100], y[:100])
+    previous = default_sigint()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            querier.fit(X[:100], y[:100])
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert not hasattr(querier, "estimator_")
 
 
@@ -467,7 +472,8 @@ def test_corrupt_saved_learner_names_the_file(tmp_path):
         ActiveLearner.load(path, _querier(), np.zeros((5, 64)))
 
 
-_SIGNAL_SCRIPT = """
+_SIGNAL_SCRIPT = f"""
+{SIGINT_AS_USUAL}
 import sys
 import numpy as np
 from sklearn.datasets import load_digits
