@@ -87,7 +87,8 @@ def _patch_fisher_proba(kind):
 
     def transform(outputs, offset):
         if kind == "mc":
-            # The labelled set's outputs are made unseeded; seed them here.
+            # The labelled set's MC seed is the pool's plus one, as in the
+            # runs the results page reports (not the querier's own seeding).
             outputs._seed = (outputs._seed + offset) % np.iinfo(np.int32).max
             return outputs.mc_proba(10).mean(0)
         proba = np.asarray(outputs.proba, dtype=np.float64) ** float(kind)

@@ -47,8 +47,8 @@ def test_factors_reproduce_the_kronecker_fisher():
 
 
 def test_pool_fisher_is_the_kronecker_mean_in_any_chunking(monkeypatch):
-    # The sums come from their Kronecker structure, chunk by chunk: the same
-    # matrix as the written-out formula, whatever the chunk size, and with
+    # The pool's Fisher sum is accumulated chunk by chunk: the same matrix as
+    # the written-out Kronecker formula, whatever the chunk size, and with
     # probabilities that have exact zeros.
     rng = np.random.RandomState(3)
     proba = rng.dirichlet(np.ones(4), 50)
