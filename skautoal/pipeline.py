@@ -5,6 +5,7 @@ from sklearn import pipeline as _sk_pipeline
 from sklearn.utils.metaestimators import available_if
 
 from ._partition import is_dask_array
+from .utils._arrays import TransformedRows, _read_by_rows, take_rows
 
 
 def _final_step_has_query(pipe):
@@ -12,20 +13,29 @@ def _final_step_has_query(pipe):
 
 
 def _transform_pool(transform, X):
-    """``transform.transform(X)``; for a dask array, lazily, block by block.
+    """``transform.transform(X)``; for a pool read by rows, lazily.
 
     A pool held as a dask array stays one: each row block is transformed
     when the querier reads it (scikit-learn's fitted transformers map rows
-    to rows), so the pool is never held whole. A transformer whose output
-    is not a dense array of the same number of dimensions (sparse, a
-    DataFrame) gets the whole pool, as before.
+    to rows). A memmap, zarr or other pool read by row slices becomes a
+    :class:`~skautoal.utils._arrays.TransformedRows`, transformed chunk by
+    chunk as the querier reads it. Either way the pool is never held whole.
+    A transformer whose output is not a dense array of the same number of
+    dimensions (sparse, a DataFrame) gets the whole pool, as does an
+    in-memory pool.
     """
-    if not is_dask_array(X) or X.shape[0] == 0:
+    dask = is_dask_array(X)
+    if not (dask or _read_by_rows(X)) or X.shape[0] == 0:
         return transform.transform(X)
-    X = X.rechunk({axis: -1 for axis in range(1, X.ndim)})
-    sample = transform.transform(np.asarray(X[:1].compute()))
-    if not isinstance(sample, np.ndarray) or sample.ndim != X.ndim:
-        return transform.transform(X)
+    if dask:
+        X = X.rechunk({axis: -1 for axis in range(1, X.ndim)})
+        sample = transform.transform(np.asarray(X[:1].compute()))
+    else:
+        sample = transform.transform(take_rows(X, [0]))
+    if not isinstance(sample, np.ndarray) or sample.ndim != len(X.shape):
+        return transform.transform(X if dask else np.asarray(X))
+    if not dask:
+        return TransformedRows(X, transform, sample)
     return X.map_blocks(
         transform.transform,
         dtype=sample.dtype,
@@ -87,8 +97,10 @@ class Pipeline(_sk_pipeline.Pipeline):
     def query(self, X_pool, n_queries=None, **query_params):
         """Transform the pool with the earlier steps, then query the last.
 
-        A dask array pool stays lazy: the steps transform it block by block
-        as the querier reads it (see :doc:`/large_pools`).
+        A pool read by rows (a memmap, zarr or dask array) stays lazy: the
+        steps transform it a chunk of rows at a time as the querier reads
+        it, so it is never held whole (see :doc:`/large_pools`). An
+        in-memory pool is transformed whole.
 
         Parameters
         ----------

@@ -95,6 +95,74 @@ class RowSubset:
         return values if dtype is None else values.astype(dtype)
 
 
+class TransformedRows:
+    """A pool whose rows go through a fitted transformer when they are read.
+
+    :meth:`skautoal.pipeline.Pipeline.query` wraps a memmap, zarr or other
+    pool read by rows in one of these for each transformer before the
+    querier, so the querier's forward pass reads and transforms a chunk of
+    rows at a time instead of the pipeline transforming the whole pool in
+    memory first. scikit-learn's fitted transformers map rows to rows, so a
+    chunk's transform is the rows' transform.
+
+    Parameters
+    ----------
+    X : array-like
+        The pool (sliceable by rows; has ``shape`` and ``dtype``).
+    transformer : estimator
+        A fitted transformer.
+    sample : ndarray
+        ``transformer.transform`` of the pool's first row: the output's
+        width and dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skautoal.utils._arrays import TransformedRows
+    >>> X = np.arange(12.0).reshape(6, 2)
+    >>> scaler = StandardScaler().fit(X)
+    >>> rows = TransformedRows(X, scaler, scaler.transform(X[:1]))
+    >>> rows.shape, bool(np.allclose(rows[2:4], scaler.transform(X[2:4])))
+    ((6, 2), True)
+    """
+
+    def __init__(self, X, transformer, sample):
+        self.X = X
+        self.transformer = transformer
+        self.shape = (int(X.shape[0]),) + tuple(sample.shape[1:])
+        self.dtype = np.dtype(sample.dtype)
+        self.ndim = len(self.shape)
+
+    def __len__(self):
+        return self.shape[0]
+
+    def _transform(self, values):
+        if values.shape[0] == 0:  # transformers refuse empty inputs
+            return np.empty((0,) + self.shape[1:], dtype=self.dtype)
+        return np.asarray(self.transformer.transform(values))
+
+    def __getitem__(self, key):
+        if isinstance(key, tuple):  # (rows, ...) as _safe_indexing passes
+            if not all(k is Ellipsis or k == slice(None) for k in key[1:]):
+                raise TypeError(
+                    f"A transformed pool is read by whole rows; got the key {key!r}."
+                )
+            key = key[0]
+        if isinstance(key, slice):
+            return self._transform(np.asarray(self.X[key]))
+        if not isinstance(key, np.ndarray | list):
+            raise TypeError(
+                f"A transformed pool is read by row slices or row indices; got {key!r}."
+            )
+        rows = np.arange(self.shape[0])[key]  # booleans, negatives, bounds
+        return self._transform(take_rows(self.X, rows))
+
+    def __array__(self, dtype=None, copy=None):
+        values = self._transform(np.asarray(self.X))
+        return values if dtype is None else values.astype(dtype)
+
+
 def pool_rows(X, rows):
     """Rows ``rows`` of a pool for a query: a dask array's own lazy selection
     (so a query can still run on its cluster), a lazy :class:`RowSubset` of a

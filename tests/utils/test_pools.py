@@ -151,3 +151,78 @@ def test_row_subset_reads_the_rows_asked_for(tmp_path):
         np.testing.assert_array_equal(take_rows(pool, rows), X[rows])
         with pytest.raises(TypeError, match="whole rows"):
             subset[0:2, 1]
+
+
+class _RowCountingScaler(StandardScaler):
+    def transform(self, X, copy=None):
+        self.rows_seen_ = [*getattr(self, "rows_seen_", []), len(X)]
+        return super().transform(X, copy=copy)
+
+
+@pytest.mark.parametrize("kind", ["memmap", "zarr"])
+def test_pipeline_transforms_a_pool_read_by_rows_chunk_by_chunk(kind, fitted, tmp_path):
+    from skautoal.pipeline import make_pipeline as make_querier_pipeline
+
+    X_lab, y_lab, X_pool, net = fitted
+    pool = POOLS[kind](X_pool, tmp_path)
+    for querier in (
+        StrategyQuerier(net, MarginSampling(), n_queries=7, random_state=0),
+        AutoALQuerier(net, n_queries=7, random_state=0, device="cpu"),
+    ):
+        pipe = make_querier_pipeline(_RowCountingScaler(), querier)
+        pipe.fit(X_lab, y_lab)
+        expected = pipe.query(X_pool)
+        scaler = pipe.steps[0][1]
+        scaler.rows_seen_ = []
+        np.testing.assert_array_equal(pipe.query(pool), expected)
+        # Each pass over the pool (the finiteness check, the forward pass,
+        # AutoAL's MC-dropout passes) reads it a chunk at a time: 1024 rows
+        # at most, so the 750-row pool is one chunk, plus single rows.
+        assert max(scaler.rows_seen_) <= 1024
+        assert sum(scaler.rows_seen_) <= 3 * len(X_pool) + 10
+
+
+def test_pipeline_query_never_loads_a_memmap_pool(tmp_path):
+    # As test_a_query_never_loads_the_pool, through a Pipeline's scaler: the
+    # scaler used to transform the whole 20 MB pool in memory first.
+    from skautoal.pipeline import make_pipeline as make_querier_pipeline
+
+    rng = np.random.RandomState(0)
+    pool = _memmap(rng.rand(40_000, 64), tmp_path)
+    X_lab, y_lab = rng.rand(60, 64).astype(np.float32), np.arange(60) % 3
+    net = default_net("mlp", (64,), 3, random_state=0, device="cpu", max_steps=5)
+    pipe = make_querier_pipeline(
+        StandardScaler(),
+        StrategyQuerier(net, MarginSampling(), n_queries=10, random_state=0),
+    ).fit(X_lab, y_lab)
+    tracemalloc.start()
+    try:
+        picked = pipe.query(pool)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.6 * 20.48e6, f"peak {peak / 1e6:.1f} MB for a 20 MB pool"
+    scores = pipe[-1].predict_proba(pipe[0].transform(np.asarray(pool)))
+    top2 = np.sort(scores, 1)[:, -2:]
+    margin = top2[:, 1] - top2[:, 0]
+    assert set(picked) == set(np.argsort(margin, kind="stable")[:10])
+
+
+def test_transformed_rows_read_like_the_transformed_pool(tmp_path):
+    from skautoal.utils._arrays import TransformedRows
+
+    X = np.arange(300.0).reshape(100, 3)
+    scaler = StandardScaler().fit(X)
+    expected = scaler.transform(X)
+    for pool in (X, _memmap(X, tmp_path), _zarr(X, tmp_path), RowSubset(X, range(100))):
+        rows = TransformedRows(pool, scaler, scaler.transform(X[:1]))
+        assert rows.shape == (100, 3) and len(rows) == 100 and rows.ndim == 2
+        np.testing.assert_allclose(rows[10:20], expected[10:20])
+        np.testing.assert_allclose(rows[np.array([50, 3, -1])], expected[[50, 3, -1]])
+        np.testing.assert_allclose(take_rows(rows, [7, 2]), expected[[7, 2]])
+        np.testing.assert_allclose(np.asarray(rows), expected)
+        assert rows[5:5].shape == (0, 3)
+        with pytest.raises(TypeError, match="whole rows"):
+            rows[0:2, 1]
+        with pytest.raises(TypeError, match="row slices or row indices"):
+            rows[3]
