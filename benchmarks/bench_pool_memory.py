@@ -1,5 +1,9 @@
 """Extra memory of ``query`` over a float64 pool, with and without the whole-pool cast.
 
+A second table: ``Pipeline(StandardScaler(), querier).query`` over the same
+pool as a memmap, transformed lazily chunk by chunk (now) or whole before
+the query (before; the same querier on ``scaler.transform(pool)``).
+
 skorch nets take float32. ``query`` used to copy a float64 pool whole to
 float32 before the forward pass (half the pool's bytes again); it now casts
 each chunk as it goes. This script runs both in one process, on the same
@@ -10,7 +14,9 @@ fitted querier and pool, and prints numpy's peak allocation during ``query``
 """
 
 import argparse
+import tempfile
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 
@@ -56,6 +62,40 @@ def main(argv=None):
     print("| query | numpy peak MiB | / pool |")
     print("|---|---|---|")
     rows = [("whole-pool cast (before)", old), ("per-chunk cast (now)", new)]
+    for name, peak in rows:
+        print(f"| {name} | {peak / 2**20:.1f} | {peak / X_pool.nbytes:.2f} |")
+    _pipeline(X_pool, X_lab, y_lab, net)
+
+
+def _pipeline(X_pool, X_lab, y_lab, net):
+    from sklearn.preprocessing import StandardScaler
+
+    from skautoal.baselines import StrategyQuerier
+    from skautoal.pipeline import make_pipeline
+    from skautoal.strategies import MarginSampling
+
+    pipe = make_pipeline(
+        StandardScaler(),
+        StrategyQuerier(net, MarginSampling(), n_queries=50, random_state=0),
+    ).fit(X_lab, y_lab)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "pool.npy"
+        np.save(path, X_pool)
+        pool = np.load(path, mmap_mode="r")
+        picks = {}
+
+        def lazy():
+            picks["lazy"] = pipe.query(pool)
+
+        def whole():
+            picks["whole"] = pipe[-1].query(pipe[0].transform(pool))
+
+        new, old = _peak(lazy), _peak(whole)
+    assert (picks["lazy"] == picks["whole"]).all(), "the two paths picked differently"
+    print("\nPipeline(StandardScaler(), querier).query over the pool as a memmap:")
+    print("| pipeline query | numpy peak MiB | / pool |")
+    print("|---|---|---|")
+    rows = [("whole-pool transform (before)", old), ("per-chunk transform (now)", new)]
     for name, peak in rows:
         print(f"| {name} | {peak / 2**20:.1f} | {peak / X_pool.nbytes:.2f} |")
 
