@@ -210,15 +210,25 @@ def run_one(block_name, method, seed, n_rounds=None, device="cpu"):
         JSON-ready: block, method, seed, the learning curve and its timings.
     """
     import torch
-    from threadpoolctl import threadpool_limits
 
-    threads = int(os.environ.get("OMP_NUM_THREADS", "1"))
+    threads = _run_threads()
     torch.set_num_threads(threads)
     # BLAS too (the fashion block's PCA): a process that loaded numpy before
     # OMP_NUM_THREADS was set would otherwise round differently, and a run's
     # result would depend on --n-jobs.
-    with threadpool_limits(limits=threads):
+    with _blas_threads(threads):
         return _run_one(block_name, method, seed, n_rounds, device)
+
+
+def _run_threads():
+    """The threads of one run: ``OMP_NUM_THREADS``, 1 when unset."""
+    return int(os.environ.get("OMP_NUM_THREADS", "1"))
+
+
+def _blas_threads(threads):
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=threads)
 
 
 def _run_one(block_name, method, seed, n_rounds, device):
@@ -442,8 +452,13 @@ def run_suite(
 
     available, data = [], {}
     for name in blocks:
+        # Loaded with the BLAS threads of the runs, so the hash is that of
+        # the data they see: the fashion block's PCA rounds differently with
+        # more threads, and the folder would be refused (or accepted) by
+        # how many threads the launching process had.
         try:
-            X, y = load_block(name)
+            with _blas_threads(_run_threads()):
+                X, y = load_block(name)
         except FileNotFoundError as exc:
             log(f"block {name} skipped: {exc}")
             continue

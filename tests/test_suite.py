@@ -128,6 +128,50 @@ def test_other_settings_are_refused(small_suite):
         )
 
 
+def test_data_hash_is_taken_with_the_runs_blas_threads(
+    small_suite, monkeypatch, tmp_path
+):
+    # The settings' data hash must be that of the data the runs see: the
+    # fashion block's PCA rounds by the number of BLAS threads, and the runs
+    # limit them to OMP_NUM_THREADS (1 when unset), so the hash is taken
+    # under the same limit, whatever the launching process had.
+    from threadpoolctl import threadpool_info
+
+    seen = []
+    original = suite.load_block
+
+    def recording(name):
+        seen.append({pool["num_threads"] for pool in threadpool_info()})
+        return original(name)
+
+    monkeypatch.setattr(suite, "load_block", recording)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    out = tmp_path / "again"
+    out.mkdir()
+    (out / "settings.json").write_text(
+        open(os.path.join(small_suite, "settings.json")).read()
+    )
+
+    class Stop(Exception):
+        pass
+
+    def stop(*args, **kwargs):
+        raise Stop  # the settings were checked: no need to run
+
+    monkeypatch.setattr(suite, "run_one", stop)
+    with pytest.raises(Stop):
+        run_suite(
+            blocks="digits",
+            methods="margin,random",
+            seeds=2,
+            n_rounds=1,
+            n_jobs=1,
+            out=str(out),
+            log=lambda *a: None,
+        )
+    assert seen and seen[0] <= {1}
+
+
 def test_bad_options_name_the_parameter(tmp_path):
     # Python callers read the parameter's name; the command line, the flag
     # (tests/test_cli.py).
