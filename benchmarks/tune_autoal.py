@@ -10,8 +10,10 @@ The suite reports seeds 0-11; this script runs seeds from ``--first-seed``
         --variant mc5=mc_passes=5 --variant sharp=fisher_proba=2
 
 Besides ``AutoALQuerier`` parameters, a variant may set ``mc_passes`` (the
-MC-dropout candidates' passes) or ``fisher_proba`` (``mc`` or a power: the
-probabilities the Fisher value sees; an experiment, not an option).
+MC-dropout candidates' passes), ``fisher_proba`` (``mc`` or a power: the
+probabilities the Fisher value sees) or ``vote_prior`` (a power: the greedy's
+gains weighted by the share of candidates proposing each sample); the last
+two are experiments, not options.
 
 It prints the mean AUBC per block and the mean paired difference to
 ``--reference`` (default margin) with its standard error; ``--reference
@@ -50,6 +52,7 @@ def _run(block, name, params, seed):
                 strategy.set_params(n_passes=passes)
         params["strategies"] = strategies
     patched = _patch_fisher_proba(params.pop("fisher_proba", None) if params else None)
+    unvote = _patch_vote_prior(params.pop("vote_prior", None) if params else None)
     if params is None:
         record = suite.run_one(block, name, seed)
     else:
@@ -71,6 +74,7 @@ def _run(block, name, params, seed):
         finally:
             suite.make_querier = original
             patched()
+            unvote()
     return block, name, seed, record["aubc"]
 
 
@@ -109,6 +113,38 @@ def _patch_fisher_proba(kind):
 
     def undo():
         FisherBatchValue.from_outputs = original
+
+    return undo
+
+
+def _patch_vote_prior(alpha):
+    """Weight the greedy's gains by ``(votes / n_candidates) ** alpha``, the
+    share of the candidates proposing each sample (an experiment, not an
+    option). Returns the function that undoes the patch."""
+    if alpha is None:
+        return lambda: None
+    import skautoal.querier as querier
+    from skautoal.search import FisherBatchValue
+
+    picks_of, greedy = querier.candidate_picks, FisherBatchValue.greedy
+    votes = {}
+
+    def candidate_picks(candidates, outputs, *args, **kwargs):
+        picks = picks_of(candidates, outputs, *args, **kwargs)
+        masks = querier.picks_to_masks(picks, len(outputs))
+        # The rows of G are the union of the picks, in pool order.
+        votes["share"] = masks[masks.any(1)].sum(1) / masks.shape[1]
+        return picks
+
+    def weighted(self, G, n_select, gain_weights=None):
+        return greedy(self, G, n_select, votes["share"] ** float(alpha))
+
+    querier.candidate_picks = candidate_picks
+    FisherBatchValue.greedy = weighted
+
+    def undo():
+        querier.candidate_picks = picks_of
+        FisherBatchValue.greedy = greedy
 
     return undo
 

@@ -258,7 +258,7 @@ class FisherBatchValue:
         after = torch.linalg.solve(self.M + flat @ flat.T, self.F_U)
         return self.base - torch.trace(after)
 
-    def greedy(self, G, n_select):
+    def greedy(self, G, n_select, gain_weights=None):
         """Forward selection of ``n_select`` rows of ``G`` by largest gain.
 
         The gain of adding sample ``i`` is ``tr(R_i^-1 T_i)`` with the C x C
@@ -275,6 +275,9 @@ class FisherBatchValue:
             The proposals' factors (:meth:`factors`).
         n_select : int
             How many to pick.
+        gain_weights : array-like of shape (n,) or None, default=None
+            Positive multipliers of each row's gain (a prior over the
+            proposals); None picks by the gain alone.
 
         Returns
         -------
@@ -282,6 +285,15 @@ class FisherBatchValue:
             Rows of ``G`` in the order they were picked.
         """
         n, P, C = G.shape
+        if gain_weights is not None:
+            gain_weights = torch.as_tensor(
+                np.asarray(gain_weights, dtype=np.float64), device=G.device
+            ).to(G.dtype)
+            if gain_weights.shape != (n,) or not bool((gain_weights > 0).all()):
+                raise ValueError(
+                    f"gain_weights must be {n} positive numbers, one per row of G; "
+                    f"got shape {tuple(gain_weights.shape)}."
+                )
         flat = G.permute(1, 0, 2).reshape(P, n * C)
 
         def blocks(A):  # G_i^T A for every i, shape (n, C, A.shape[1])
@@ -300,6 +312,8 @@ class FisherBatchValue:
         order = []
         for _ in range(min(n_select, n)):
             gain = torch.linalg.solve(R, T).diagonal(dim1=1, dim2=2).sum(1)
+            if gain_weights is not None:
+                gain = gain * gain_weights
             if not torch.isfinite(gain[available]).all():
                 raise ValueError(
                     "The Fisher gains of some proposals are not finite: their "

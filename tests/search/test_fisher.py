@@ -102,6 +102,29 @@ def test_greedy_picks_the_largest_gain_each_step():
     assert len(set(order.tolist())) == 6
 
 
+def test_greedy_gain_weights_scale_each_rows_gain():
+    value, _, _ = _value(n_pool=60)
+    G = value.factors(np.arange(60))
+    base = value.greedy(G, 6)
+    np.testing.assert_array_equal(value.greedy(G, 6, np.ones(60)), base)
+    weights = np.linspace(0.5, 2.0, 60)
+    order = value.greedy(G, 6, weights)
+    chosen = []
+    for j in order:
+        before = value.value(G[chosen]) if chosen else 0.0
+        gains = [
+            (value.value(G[chosen + [i]]) - before) * weights[i]
+            if i not in chosen
+            else -np.inf
+            for i in range(60)
+        ]
+        assert gains[j] == pytest.approx(max(gains), rel=1e-8)
+        chosen.append(int(j))
+    for bad in (np.ones(59), np.r_[np.ones(59), 0.0], np.r_[np.ones(59), np.nan]):
+        with pytest.raises(ValueError, match="gain_weights must be 60 positive"):
+            value.greedy(G, 6, bad)
+
+
 def test_greedy_is_not_worse_than_random_batches():
     value, _, _ = _value(n_pool=200)
     G = value.factors(np.arange(200))
