@@ -172,7 +172,8 @@ def run_benchmark(
     seeds = check_param_int(seeds, "seeds", 1, caller)
     initial_size = check_param_int(initial_size, "initial_size", 1, caller)
     n_queries = check_param_int(n_queries, "n_queries", 1, caller)
-    n_rounds = check_param_int(n_rounds, "n_rounds", 0, caller)
+    # Zero rounds would rank every method by the same initial model.
+    n_rounds = check_param_int(n_rounds, "n_rounds", 1, caller)
     if pool_size is not None:
         pool_size = check_param_int(pool_size, "pool_size", 1, caller)
     if not (isinstance(test_size, float) and 0 < test_size < 1) and not (
