@@ -11,9 +11,10 @@ The suite reports seeds 0-11; this script runs seeds from ``--first-seed``
 
 Besides ``AutoALQuerier`` parameters, a variant may set ``mc_passes`` (the
 MC-dropout candidates' passes), ``fisher_proba`` (``mc`` or a power: the
-probabilities the Fisher value sees) or ``vote_prior`` (a power: the greedy's
-gains weighted by the share of candidates proposing each sample); the last
-two are experiments, not options.
+probabilities the Fisher value sees), ``vote_prior`` (a power: the greedy's
+gains weighted by the share of candidates proposing each sample) or
+``fisher_whiten`` (a power: how far the value's principal axes are whitened,
+1 fully, 0 not); the last three are experiments, not options.
 
 It prints the mean AUBC per block and the mean paired difference to
 ``--reference`` (default margin) with its standard error; ``--reference
@@ -53,6 +54,7 @@ def _run(block, name, params, seed):
         params["strategies"] = strategies
     patched = _patch_fisher_proba(params.pop("fisher_proba", None) if params else None)
     unvote = _patch_vote_prior(params.pop("vote_prior", None) if params else None)
+    unwhiten = _patch_whitening(params.pop("fisher_whiten", None) if params else None)
     if params is None:
         record = suite.run_one(block, name, seed)
     else:
@@ -75,6 +77,7 @@ def _run(block, name, params, seed):
             suite.make_querier = original
             patched()
             unvote()
+            unwhiten()
     return block, name, seed, record["aubc"]
 
 
@@ -145,6 +148,31 @@ def _patch_vote_prior(alpha):
     def undo():
         querier.candidate_picks = picks_of
         FisherBatchValue.greedy = greedy
+
+    return undo
+
+
+def _patch_whitening(power):
+    """Scale the value's principal axes by ``s_k ** power * s_1 ** (1 - power)``
+    instead of their own spread ``s_k`` (an experiment, not an option): 1 is
+    the shipped whitening, 0 keeps the axes' relative spread (the first axis
+    has unit variance). Returns the function that undoes the patch."""
+    if power is None:
+        return lambda: None
+    from skautoal.search import _fisher
+
+    axes = _fisher._principal_axes
+
+    def scaled(E):
+        S, V = axes(E)
+        if S.numel() and S[0] > 0:
+            S = S ** float(power) * S[0] ** (1 - float(power))
+        return S, V
+
+    _fisher._principal_axes = scaled
+
+    def undo():
+        _fisher._principal_axes = axes
 
     return undo
 
