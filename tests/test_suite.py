@@ -22,6 +22,15 @@ from skautoal.suite import (
 )
 
 FILES = ["runs.jsonl", "summary.csv", "cost.csv", "stats.md", "curves_digits.png"]
+# One block, two methods, two seeds, one round: the small suite of these tests.
+SMALL = dict(
+    blocks="digits",
+    methods="margin,random",
+    seeds=2,
+    n_rounds=1,
+    n_jobs=1,
+    log=lambda *a: None,
+)
 
 
 def _keys(path):
@@ -31,15 +40,7 @@ def _keys(path):
 @pytest.fixture(scope="module")
 def small_suite(tmp_path_factory):
     out = str(tmp_path_factory.mktemp("suite"))
-    run_suite(
-        blocks="digits",
-        methods="margin,random",
-        seeds=2,
-        n_rounds=1,
-        n_jobs=1,
-        out=out,
-        log=lambda *a: None,
-    )
+    run_suite(out=out, **SMALL)
     return out
 
 
@@ -70,15 +71,7 @@ def test_rerun_does_no_work(small_suite, monkeypatch):
         raise AssertionError("a finished run was run again")
 
     monkeypatch.setattr(suite, "run_one", fail)
-    run_suite(
-        blocks="digits",
-        methods="margin,random",
-        seeds=2,
-        n_rounds=1,
-        n_jobs=1,
-        out=small_suite,
-        log=lambda *a: None,
-    )
+    run_suite(out=small_suite, **SMALL)
     assert len(_keys(os.path.join(small_suite, "runs.jsonl"))) == 4
 
 
@@ -99,15 +92,7 @@ def test_torn_last_line_is_rerun_without_duplicates(small_suite, tmp_path):
 
     suite.run_one = counting
     try:
-        run_suite(
-            blocks="digits",
-            methods="margin,random",
-            seeds=2,
-            n_rounds=1,
-            n_jobs=1,
-            out=str(out),
-            log=lambda *a: None,
-        )
+        run_suite(out=str(out), **SMALL)
     finally:
         suite.run_one = original
     keys = _keys(str(out / "runs.jsonl"))
@@ -117,15 +102,7 @@ def test_torn_last_line_is_rerun_without_duplicates(small_suite, tmp_path):
 
 def test_other_settings_are_refused(small_suite):
     with pytest.raises(ValueError, match=r"other settings \(seeds: folder has 2"):
-        run_suite(
-            blocks="digits",
-            methods="margin,random",
-            seeds=3,
-            n_rounds=1,
-            n_jobs=1,
-            out=small_suite,
-            log=lambda *a: None,
-        )
+        run_suite(out=small_suite, **{**SMALL, "seeds": 3})
 
 
 def test_data_hash_is_taken_with_the_runs_blas_threads(
@@ -160,15 +137,7 @@ def test_data_hash_is_taken_with_the_runs_blas_threads(
 
     monkeypatch.setattr(suite, "run_one", stop)
     with pytest.raises(Stop):
-        run_suite(
-            blocks="digits",
-            methods="margin,random",
-            seeds=2,
-            n_rounds=1,
-            n_jobs=1,
-            out=str(out),
-            log=lambda *a: None,
-        )
+        run_suite(out=str(out), **SMALL)
     assert seen and seen[0] <= {1}
 
 
