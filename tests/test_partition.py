@@ -297,6 +297,33 @@ def test_pipeline_transforms_a_dask_pool_block_by_block(net, data):
     assert scaler.rows_seen_ and max(scaler.rows_seen_) <= 300 < len(pool)
 
 
+@pytest.mark.parametrize("backend", ["local", "dask"])
+def test_pipeline_and_row_subset_pools_run_on_any_backend(backend, net, data, tmp_path):
+    # A memmap pool behind a Pipeline's step (read through TransformedRows)
+    # and a RowSubset of one (what ActiveLearner passes) give the numpy
+    # pool's picks in two stages; dask slices every axis when it wraps them.
+    from skautoal.utils._arrays import RowSubset
+
+    X_lab, y_lab, pool = data
+    path = tmp_path / "pool.npy"
+    np.save(path, pool)
+    memmap = np.load(path, mmap_mode="r")
+    pipe = make_pipeline(
+        StandardScaler(),
+        StrategyQuerier(net, MarginSampling(), n_queries=10, random_state=0),
+    ).fit(X_lab, y_lab)
+    expected = pipe.query(pool)
+    scaled = pipe[0].transform(pool)
+    with config_context(partition_size=500):
+        np.testing.assert_array_equal(pipe.query(memmap, backend=backend), expected)
+        subset = RowSubset(memmap, np.arange(len(pool)))
+        np.testing.assert_array_equal(pipe.query(subset, backend=backend), expected)
+        np.testing.assert_array_equal(
+            pipe[-1].query(RowSubset(scaled, np.arange(len(pool))), backend=backend),
+            pipe[-1].query(scaled),
+        )
+
+
 def test_pipeline_transforms_whole_when_the_output_is_sparse():
     # A sparse output cannot be a dask array's blocks: the pool is transformed
     # whole, as before, and gives what the numpy pool gives.

@@ -41,6 +41,26 @@ def take_rows(X, rows):
     return out
 
 
+def _row_key(key, shape, what):
+    """The rows part of ``key``, for an array-like read by whole rows.
+
+    A tuple key (as ``_safe_indexing`` passes, or dask's ``from_array``,
+    which slices every axis) may follow its rows with ``...`` or slices that
+    cover their whole axis; anything else is refused, naming ``what``.
+    """
+    if not isinstance(key, tuple):
+        return key
+    for axis, k in enumerate(key[1:], start=1):
+        whole = k is Ellipsis or (
+            isinstance(k, slice)
+            and axis < len(shape)
+            and range(*k.indices(shape[axis])) == range(shape[axis])
+        )
+        if not whole:
+            raise TypeError(f"{what} is read by whole rows; got the key {key!r}.")
+    return key[0] if key else slice(None)
+
+
 class RowSubset:
     """The rows ``indices`` of a pool, read only when sliced.
 
@@ -77,13 +97,7 @@ class RowSubset:
         return self.shape[0]
 
     def __getitem__(self, key):
-        if isinstance(key, tuple):  # (rows, ...) as _safe_indexing passes
-            rest = key[1:]
-            if not all(k is Ellipsis or k == slice(None) for k in rest):
-                raise TypeError(
-                    f"A RowSubset is read by whole rows; got the key {key!r}."
-                )
-            key = key[0]
+        key = _row_key(key, self.shape, "A RowSubset")
         if not isinstance(key, slice | np.ndarray | list):
             raise TypeError(
                 f"A RowSubset is read by row slices or row indices; got {key!r}."
@@ -143,12 +157,7 @@ class TransformedRows:
         return np.asarray(self.transformer.transform(values))
 
     def __getitem__(self, key):
-        if isinstance(key, tuple):  # (rows, ...) as _safe_indexing passes
-            if not all(k is Ellipsis or k == slice(None) for k in key[1:]):
-                raise TypeError(
-                    f"A transformed pool is read by whole rows; got the key {key!r}."
-                )
-            key = key[0]
+        key = _row_key(key, self.shape, "A transformed pool")
         if isinstance(key, slice):
             return self._transform(np.asarray(self.X[key]))
         if not isinstance(key, np.ndarray | list):

@@ -151,6 +151,11 @@ def test_row_subset_reads_the_rows_asked_for(tmp_path):
         np.testing.assert_array_equal(take_rows(pool, rows), X[rows])
         with pytest.raises(TypeError, match="whole rows"):
             subset[0:2, 1]
+        # A slice over every column is whole rows (dask's from_array asks so).
+        np.testing.assert_array_equal(subset[1:4, 0:3], X[rows[1:4]])
+        np.testing.assert_array_equal(subset[1:4, ...], X[rows[1:4]])
+        with pytest.raises(TypeError, match="whole rows"):
+            subset[1:4, 0:2]
 
 
 class _RowCountingScaler(StandardScaler):
@@ -224,5 +229,8 @@ def test_transformed_rows_read_like_the_transformed_pool(tmp_path):
         assert rows[5:5].shape == (0, 3)
         with pytest.raises(TypeError, match="whole rows"):
             rows[0:2, 1]
+        np.testing.assert_allclose(rows[10:20, 0:3], expected[10:20])
+        with pytest.raises(TypeError, match="whole rows"):
+            rows[10:20, 1:]
         with pytest.raises(TypeError, match="row slices or row indices"):
             rows[3]
