@@ -290,9 +290,14 @@ class FisherBatchValue:
                 np.asarray(gain_weights, dtype=np.float64), device=G.device
             ).to(G.dtype)
             if gain_weights.shape != (n,) or not bool((gain_weights > 0).all()):
+                got = (
+                    f"shape {tuple(gain_weights.shape)}"
+                    if gain_weights.shape != (n,)
+                    else f"a smallest value of {float(gain_weights.min())}"
+                )
                 raise ValueError(
                     f"gain_weights must be {n} positive numbers, one per row of G; "
-                    f"got shape {tuple(gain_weights.shape)}."
+                    f"got {got}."
                 )
         flat = G.permute(1, 0, 2).reshape(P, n * C)
 

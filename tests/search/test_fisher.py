@@ -123,6 +123,8 @@ def test_greedy_gain_weights_scale_each_rows_gain():
     for bad in (np.ones(59), np.r_[np.ones(59), 0.0], np.r_[np.ones(59), np.nan]):
         with pytest.raises(ValueError, match="gain_weights must be 60 positive"):
             value.greedy(G, 6, bad)
+    with pytest.raises(ValueError, match="got a smallest value of 0.0"):
+        value.greedy(G, 6, np.r_[np.ones(59), 0.0])
 
 
 def test_greedy_is_not_worse_than_random_batches():
