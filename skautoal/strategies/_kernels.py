@@ -1,5 +1,7 @@
 """The chunked distance kernels of CoreSet, KMeans and BADGE."""
 
+import math
+
 import numpy as np
 import torch
 
@@ -7,7 +9,9 @@ import torch
 def check_distances(d):
     """Raise if squared distances overflowed: the selection would otherwise
     rank infinities, which is arbitrary (CoreSet) or uniform (BADGE)."""
-    if not bool(torch.isfinite(d).all()):
+    # The extremes are NaN or infinite whenever any entry is (NaN propagates
+    # through them): one reduction, cheaper than isfinite(d).all() per step.
+    if d.numel() and not all(map(math.isfinite, map(float, torch.aminmax(d)))):
         raise ValueError(
             "Squared distances between the task model's embeddings overflow "
             f"({d.dtype}): some embeddings are too large (e.g. inputs of 1e20), so "
@@ -51,10 +55,13 @@ class NearestCentre:
     """Each point's squared distance to its nearest centre, kept up to date
     as centres are added, in O(N) memory.
 
-    Adding a centre ``c`` only recomputes the points that it could be closer
-    to: by the triangle inequality, a point ``x`` whose nearest centre ``a``
-    has ``d(a, c) >= 2 d(x, a)`` keeps ``a``. Late in a greedy selection,
-    when the radii are small, almost every point is skipped.
+    On a pool of more than ``dense_max`` points, adding a centre ``c`` only
+    recomputes the points that it could be closer to: by the triangle
+    inequality, a point ``x`` whose nearest centre ``a`` has ``d(a, c) >= 2
+    d(x, a)`` keeps ``a``. Late in a greedy selection, when the radii are
+    small, almost every point is skipped. On a smaller pool one product
+    against every point costs less than that bookkeeping, so each step
+    recomputes them all (the same minimum, to rounding).
 
     Parameters
     ----------
@@ -73,6 +80,7 @@ class NearestCentre:
     """
 
     block_size = 8192
+    dense_max = 32768
 
     def __init__(self, sqdist, n_samples, device, *, external=None, points=None):
         self.sqdist = sqdist
@@ -80,6 +88,7 @@ class NearestCentre:
         self.external = external
         self.points = points
         self.is_centre = torch.zeros(n_samples, dtype=torch.bool, device=device)
+        self.dense = n_samples <= self.dense_max
         if external is None or external.shape[0] == 0:
             self.external = None
             self.closest = torch.full((n_samples,), float("inf"), device=device)
@@ -106,6 +115,11 @@ class NearestCentre:
         if slot == 0:
             self.closest = check_distances(self.sqdist(None, i).float().clamp_min(0))
             self._reach = 2 * self.closest.sqrt()
+        elif self.dense:
+            d = check_distances(self.sqdist(None, i).float().clamp_min(0))
+            better = d < self.closest
+            self.assign.masked_fill_(better, slot)
+            self.closest = torch.minimum(self.closest, d)
         else:
             bound = self._centre_distances(i)[self.assign]
             # A little slack, so rounding never drops a point that is closer.

@@ -112,7 +112,21 @@ def _naive_k_center(emb, emb_lab, k):
     return picked
 
 
-def test_coreset_matches_full_matrix_reference(user_net, split):
+# Pools up to NearestCentre.dense_max update every point per step; larger ones
+# skip the points the triangle inequality rules out. Both against one reference.
+BOTH_PATHS = pytest.mark.parametrize("path", ["dense", "pruned"])
+
+
+def _set_path(monkeypatch, path):
+    from skautoal.strategies._kernels import NearestCentre
+
+    if path == "pruned":
+        monkeypatch.setattr(NearestCentre, "dense_max", 0)
+
+
+@BOTH_PATHS
+def test_coreset_matches_full_matrix_reference(user_net, split, path, monkeypatch):
+    _set_path(monkeypatch, path)
     X_lab, _, X_pool = split
     X_pool = X_pool[:120]
     emb = PoolOutputs(user_net, X_pool).embedding.astype(np.float64)
@@ -135,7 +149,9 @@ def _naive_badge(a, h, k, rng):
     return chosen
 
 
-def test_badge_matches_materialised_reference(user_net, split):
+@BOTH_PATHS
+def test_badge_matches_materialised_reference(user_net, split, path, monkeypatch):
+    _set_path(monkeypatch, path)
     X_pool = split[2][:150]
     outputs = PoolOutputs(user_net, X_pool)
     a, h = outputs.badge_factors()
