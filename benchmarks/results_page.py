@@ -121,9 +121,11 @@ def main(out):
         for r in block_rows:
             name = f"**{r['method']}**" if r["method"] == "autoal" else r["method"]
             ratio = costs[(block, r["method"])]["ratio_to_entropy"]
+            # nan: the method's runs and entropy's ran on different machines.
+            ratio = "n/a" if ratio == "nan" else f"{ratio}x"
             print(
                 f"| {float(r['rank']):g} | {name} | {r['mean_aubc']} | {r['sd_aubc']} "
-                f"| {r['final_accuracy']} | {ratio}x |"
+                f"| {r['final_accuracy']} | {ratio} |"
             )
         print(f"\n![{block}](_static/results/suite/curves_{block}.png)\n")
     print("## Strategy shares\n")

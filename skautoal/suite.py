@@ -201,6 +201,23 @@ def parse_blocks(text):
     return names
 
 
+def machine_tag(device="cpu"):
+    """What a run's timings and rounding depend on: the processor's
+    architecture and the vector instructions torch uses on it, and the GPU
+    when ``device`` is a CUDA device. Runs on different machines differ in
+    rounding (so in picks) and in speed, so cost ratios are only taken
+    between runs with the same tag.
+    """
+    import platform
+
+    import torch
+
+    tag = f"{platform.machine()}/{torch.backends.cpu.get_cpu_capability()}"
+    if str(device).startswith("cuda") and torch.cuda.is_available():
+        tag += f"/{torch.cuda.get_device_name(torch.device(device))}"
+    return tag
+
+
 def run_one(block_name, method, seed, n_rounds=None, device="cpu"):
     """One run: ``method`` on block ``block_name`` with seed ``seed``.
 
@@ -262,6 +279,7 @@ def _run_one(block_name, method, seed, n_rounds, device):
     record.update(curve.to_dict())
     del record["queried"]
     record["seconds"] = time.perf_counter() - start
+    record["machine"] = machine_tag(device)
     return record
 
 
@@ -697,28 +715,38 @@ def compute_stats(runs, reference="autoal"):
                 row["p_holm"] = float(p)
             comparisons[block] = rows
         by = {(r["method"], r["seed"]): r for r in runs if r["block"] == block}
-        entropy = [by[("entropy", s)] for s in seeds if ("entropy", s) in by]
-        base = (
-            np.mean(
-                [
-                    np.mean(r["fit_seconds"]) + np.mean(r["query_seconds"] or [0])
-                    for r in entropy
-                ]
-            )
-            if entropy
-            else np.nan
-        )
+        # Seconds compare only on one machine (runs without a tag predate it
+        # and count as one unknown machine): a method's ratio needs entropy
+        # runs of the machine all its runs ran on, else it is NaN.
+        base = {}
+        for machine in {r.get("machine") for r in by.values()}:
+            entropy = [
+                by[("entropy", s)]
+                for s in seeds
+                if ("entropy", s) in by and by[("entropy", s)].get("machine") == machine
+            ]
+            if entropy:
+                base[machine] = np.mean(
+                    [
+                        np.mean(r["fit_seconds"]) + np.mean(r["query_seconds"] or [0])
+                        for r in entropy
+                    ]
+                )
         for m in methods:
             rs = [by[(m, s)] for s in seeds]
             fit = float(np.mean([np.mean(r["fit_seconds"]) for r in rs]))
             query = float(np.mean([np.mean(r["query_seconds"] or [0]) for r in rs]))
+            machines = {r.get("machine") for r in rs}
+            reference = base.get(machines.pop()) if len(machines) == 1 else None
             costs.append(
                 dict(
                     block=block,
                     method=m,
                     fit_seconds=fit,
                     query_seconds=query,
-                    ratio_to_entropy=(fit + query) / base if base else np.nan,
+                    ratio_to_entropy=(
+                        (fit + query) / reference if reference else np.nan
+                    ),
                 )
             )
     overall = {}

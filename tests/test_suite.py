@@ -191,6 +191,39 @@ def test_statistics_helpers():
     assert wilcoxon_p(np.arange(1, 13) * 0.001) < 0.01
 
 
+def test_runs_record_the_machine_and_costs_compare_only_on_one(small_suite):
+    runs = read_runs(os.path.join(small_suite, "runs.jsonl"))
+    assert {r["machine"] for r in runs} == {suite.machine_tag()}
+
+    def run(method, seed, seconds, machine):
+        return dict(
+            block="a",
+            method=method,
+            seed=seed,
+            aubc=0.5 + 0.01 * seed,
+            scores=[0.5, 0.6],
+            fit_seconds=[seconds],
+            query_seconds=[0.0],
+            machine=machine,
+        )
+
+    # Entropy ran on machine "x" (1 s); margin there took 2 s: ratio 2. BADGE
+    # ran on "y", where no entropy run gives a reference: no ratio, rather
+    # than one that compares two machines' speeds. A run without a tag (an
+    # older record) is its own machine.
+    runs = [run("entropy", s, 1.0, "x") for s in range(3)]
+    runs += [run("margin", s, 2.0, "x") for s in range(3)]
+    runs += [run("badge", s, 9.0, "y") for s in range(3)]
+    runs += [run("random", s, 1.0, "x") for s in range(2)]
+    runs += [dict(run("random", 2, 1.0, "x"), machine=None)]
+    costs = {
+        c["method"]: c["ratio_to_entropy"]
+        for c in suite.compute_stats(runs, reference="margin")["costs"]
+    }
+    assert costs["entropy"] == 1.0 and costs["margin"] == 2.0
+    assert np.isnan(costs["badge"]) and np.isnan(costs["random"])
+
+
 def test_curves_keep_each_method_style_across_blocks(tmp_path):
     # Runs finish in a different order in each block; a method must still
     # have one colour and marker in every block's plot.
