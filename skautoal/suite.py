@@ -737,7 +737,7 @@ def compute_stats(runs, reference="autoal"):
             fit = float(np.mean([np.mean(r["fit_seconds"]) for r in rs]))
             query = float(np.mean([np.mean(r["query_seconds"] or [0]) for r in rs]))
             machines = {r.get("machine") for r in rs}
-            reference = base.get(machines.pop()) if len(machines) == 1 else None
+            entropy_seconds = base.get(machines.pop()) if len(machines) == 1 else None
             costs.append(
                 dict(
                     block=block,
@@ -745,7 +745,7 @@ def compute_stats(runs, reference="autoal"):
                     fit_seconds=fit,
                     query_seconds=query,
                     ratio_to_entropy=(
-                        (fit + query) / reference if reference else np.nan
+                        (fit + query) / entropy_seconds if entropy_seconds else np.nan
                     ),
                 )
             )

@@ -195,9 +195,9 @@ def test_runs_record_the_machine_and_costs_compare_only_on_one(small_suite):
     runs = read_runs(os.path.join(small_suite, "runs.jsonl"))
     assert {r["machine"] for r in runs} == {suite.machine_tag()}
 
-    def run(method, seed, seconds, machine):
+    def run(method, seed, seconds, machine, block="a"):
         return dict(
-            block="a",
+            block=block,
             method=method,
             seed=seed,
             aubc=0.5 + 0.01 * seed,
@@ -216,12 +216,15 @@ def test_runs_record_the_machine_and_costs_compare_only_on_one(small_suite):
     runs += [run("badge", s, 9.0, "y") for s in range(3)]
     runs += [run("random", s, 1.0, "x") for s in range(2)]
     runs += [dict(run("random", 2, 1.0, "x"), machine=None)]
+    # A second block, whose comparisons must still be against the reference.
+    runs += [dict(r, block="b") for r in runs]
+    stats = suite.compute_stats(runs, reference="margin")
     costs = {
-        c["method"]: c["ratio_to_entropy"]
-        for c in suite.compute_stats(runs, reference="margin")["costs"]
+        c["method"]: c["ratio_to_entropy"] for c in stats["costs"] if c["block"] == "a"
     }
     assert costs["entropy"] == 1.0 and costs["margin"] == 2.0
     assert np.isnan(costs["badge"]) and np.isnan(costs["random"])
+    assert stats["reference"] == "margin" and set(stats["comparisons"]) == {"a", "b"}
 
 
 def test_curves_keep_each_method_style_across_blocks(tmp_path):
