@@ -196,21 +196,29 @@ def _benchmark_cmd(out):
     ]
 
 
+def _benchmark_records(path):
+    keep = ("seed", "method", "n_labeled", "scores", "aubc")
+    lines = (json.loads(line) for line in path.read_text().splitlines())
+    return sorted(json.dumps([r[k] for k in keep]) for r in lines)
+
+
+@pytest.fixture(scope="module")
+def benchmark_uninterrupted(tmp_path_factory):
+    # One uninterrupted run serves both signals' tests.
+    full = tmp_path_factory.mktemp("benchmark_uninterrupted")
+    subprocess.run(_benchmark_cmd(full), check=True, capture_output=True)
+    return _benchmark_records(full / "runs.jsonl")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("sig, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_benchmark_interrupted_keeps_runs_and_resumes(tmp_path, sig, status):
-    full = tmp_path / "full"
-    subprocess.run(_benchmark_cmd(full), check=True, capture_output=True)
+def test_benchmark_interrupted_keeps_runs_and_resumes(
+    tmp_path, benchmark_uninterrupted, sig, status
+):
     out = tmp_path / "run"
     runs = out / "runs.jsonl"
     _signal_after_first_run(_benchmark_cmd(out), runs, sig, status)
     assert 1 <= len(runs.read_text().splitlines()) < 3
     assert not (out / "results.json").exists()
     subprocess.run(_benchmark_cmd(out), check=True, capture_output=True)
-    keep = ("seed", "method", "n_labeled", "scores", "aubc")
-
-    def records(path):
-        lines = (json.loads(line) for line in path.read_text().splitlines())
-        return sorted(json.dumps([r[k] for k in keep]) for r in lines)
-
-    assert records(runs) == records(full / "runs.jsonl")
+    assert _benchmark_records(runs) == benchmark_uninterrupted
