@@ -5,7 +5,13 @@ queries of ``n_queries=50`` over the rest of the block's pool are profiled
 after one warm-up query. Prints the number of proposals the Fisher search
 saw and the largest cumulative entries per query.
 
-    OMP_NUM_THREADS=1 python benchmarks/profile_query.py [--block fashion-mlp]
+``--parts`` times the stages of one query instead, without the profiler:
+the median over ``--repeats`` calls of the forward pass, each candidate's
+picks (each with a fresh forward pass, as the query shares one: subtract
+it), the Fisher value's set-up, the proposals' factors, the greedy search
+and the guard's values of the candidates' own batches.
+
+    OMP_NUM_THREADS=1 python benchmarks/profile_query.py [--block fashion-mlp] [--parts]
 """
 
 import argparse
@@ -20,6 +26,7 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--parts", action="store_true")
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import numpy as np
@@ -53,6 +60,9 @@ def main(argv=None):
     querier = AutoALQuerier(net, n_queries=50, random_state=args.seed, device="cpu")
     querier.fit(X_pool[lab], y_pool[lab])
     querier.query(X_pool[pool])  # warm-up
+    if args.parts:
+        _time_parts(querier, X_pool[pool], args.repeats)
+        return
     profile = cProfile.Profile()
     profile.enable()
     for _ in range(args.repeats):
@@ -64,6 +74,69 @@ def main(argv=None):
         f"times below are totals over {args.repeats} queries"
     )
     pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
+
+
+def _time_parts(querier, X, repeats):
+    import time
+
+    import numpy as np
+
+    from skautoal.querier_base import candidate_picks, picks_to_masks
+    from skautoal.search import FisherBatchValue
+
+    def median_ms(step):
+        seconds = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            result = step()
+            seconds.append(time.perf_counter() - start)
+        return 1000 * float(np.median(seconds)), result
+
+    def outputs():
+        return querier._pool_outputs(X, np.random.RandomState(0))
+
+    rows = []
+    ms, pool = median_ms(lambda: outputs().proba)
+    rows.append(("forward pass (probabilities)", ms))
+    labeled = querier._labeled_outputs(outputs())
+    for candidate in querier.candidates_:
+        ms, _ = median_ms(
+            lambda c=candidate: c._select(
+                outputs(), 50, labeled=labeled, random_state=np.random.RandomState(0)
+            )
+        )
+        rows.append((f"{type(candidate).__name__} (with its own forward pass)", ms))
+    pool = outputs()
+    picks = candidate_picks(
+        querier.candidates_, pool, 50, labeled, np.random.RandomState(0)
+    )
+    union = np.flatnonzero(picks_to_masks(picks, len(pool)).any(1))
+    ms, value = median_ms(
+        lambda: FisherBatchValue.from_outputs(
+            pool,
+            labeled,
+            dim=querier.fisher_dim,
+            reg=querier.fisher_reg,
+            n_pool_samples=querier.n_pool_samples,
+            random_state=np.random.RandomState(0),
+            device="cpu",
+        )
+    )
+    rows.append(("Fisher value set-up", ms))
+    ms, G = median_ms(lambda: value.factors(union))
+    rows.append((f"factors of the {len(union)} proposals", ms))
+    ms, _ = median_ms(lambda: value.greedy(G, 50))
+    rows.append(("greedy search, 50 picks", ms))
+    position = np.full(len(pool), -1)
+    position[union] = np.arange(len(union))
+    ms, _ = median_ms(lambda: [value.value(G[position[p]]) for p in picks])
+    rows.append(("guard: the candidates' own batches", ms))
+    ms, _ = median_ms(lambda: querier.query(X))
+    rows.append(("the whole query", ms))
+    print(f"median of {repeats} calls, ms")
+    print("| stage | ms |\n|---|---|")
+    for name, ms in rows:
+        print(f"| {name} | {ms:.1f} |")
 
 
 if __name__ == "__main__":

@@ -666,6 +666,11 @@ def _ranks(values):
     return rankdata(-np.asarray(values), method="average")
 
 
+def _round_seconds(run):
+    """A run's mean seconds per round: one fit plus one query."""
+    return np.mean(run["fit_seconds"]) + np.mean(run["query_seconds"] or [0])
+
+
 def compute_stats(runs, reference="autoal"):
     """Everything the report shows, from the finished runs."""
     blocks = list(dict.fromkeys(r["block"] for r in runs))
@@ -718,20 +723,10 @@ def compute_stats(runs, reference="autoal"):
         # Seconds compare only on one machine (runs without a tag predate it
         # and count as one unknown machine): a method's ratio needs entropy
         # runs of the machine all its runs ran on, else it is NaN.
-        base = {}
-        for machine in {r.get("machine") for r in by.values()}:
-            entropy = [
-                by[("entropy", s)]
-                for s in seeds
-                if ("entropy", s) in by and by[("entropy", s)].get("machine") == machine
-            ]
-            if entropy:
-                base[machine] = np.mean(
-                    [
-                        np.mean(r["fit_seconds"]) + np.mean(r["query_seconds"] or [0])
-                        for r in entropy
-                    ]
-                )
+        entropy = {}
+        for r in (by[("entropy", s)] for s in seeds if ("entropy", s) in by):
+            entropy.setdefault(r.get("machine"), []).append(_round_seconds(r))
+        base = {machine: np.mean(seconds) for machine, seconds in entropy.items()}
         for m in methods:
             rs = [by[(m, s)] for s in seeds]
             fit = float(np.mean([np.mean(r["fit_seconds"]) for r in rs]))

@@ -19,11 +19,10 @@ Woodbury in O(n C^2 C D) per step, never forming an N x N or N x C x D
 tensor for the whole pool.
 """
 
-import math
-
 import numpy as np
 import torch
 
+from ..utils._torch import all_finite
 from ._relaxation import soft_top_k
 
 
@@ -334,16 +333,14 @@ class FisherBatchValue:
             gain = torch.linalg.solve(R, T).diagonal(dim1=1, dim2=2).sum(1)
             if gain_weights is not None:
                 gain = gain * gain_weights
+            # Taken rows may have gone singular; only the others must be finite.
             gain = gain.masked_fill(taken, 0.0)
-            # NaN or infinity anywhere shows in the extremes (taken rows are 0).
-            if not all(map(math.isfinite, map(float, torch.aminmax(gain)))):
+            if not all_finite(gain):
                 raise ValueError(
                     "The Fisher gains of some proposals are not finite: their "
                     "probabilities or embeddings are NaN or infinite."
                 )
-            # Gains are >= 0 (R is positive definite, T semi-definite): a
-            # taken row, at -1, is never the largest.
-            j = int(torch.argmax(gain.masked_fill(taken, -1.0)))
+            j = int(torch.argmax(gain.masked_fill(taken, -np.inf)))
             order.append(j)
             taken[j] = True
             Q_j = M_inv @ G[j]

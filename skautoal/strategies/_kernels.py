@@ -1,17 +1,15 @@
 """The chunked distance kernels of CoreSet, KMeans and BADGE."""
 
-import math
-
 import numpy as np
 import torch
+
+from ..utils._torch import all_finite
 
 
 def check_distances(d):
     """Raise if squared distances overflowed: the selection would otherwise
     rank infinities, which is arbitrary (CoreSet) or uniform (BADGE)."""
-    # The extremes are NaN or infinite whenever any entry is (NaN propagates
-    # through them): one reduction, cheaper than isfinite(d).all() per step.
-    if d.numel() and not all(map(math.isfinite, map(float, torch.aminmax(d)))):
+    if not all_finite(d):
         raise ValueError(
             "Squared distances between the task model's embeddings overflow "
             f"({d.dtype}): some embeddings are too large (e.g. inputs of 1e20), so "

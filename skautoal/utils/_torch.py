@@ -1,6 +1,7 @@
 """Torch helpers: devices and seeding."""
 
 import contextlib
+import math
 
 import numpy as np
 import torch
@@ -59,3 +60,15 @@ def seeded(seed, device):
 def as_tensor(X, device):
     """A float32 tensor of ``X`` on ``device``."""
     return torch.as_tensor(np.asarray(X), dtype=torch.float32, device=device)
+
+
+def all_finite(tensor):
+    """Whether every entry of ``tensor`` is finite (True when it is empty).
+
+    Reads the extremes: NaN propagates through them and an infinity is one,
+    so one reduction and one transfer answer it, cheaper than
+    ``isfinite(tensor).all()`` in a loop of small steps.
+    """
+    if tensor.numel() == 0:
+        return True
+    return all(math.isfinite(float(v)) for v in torch.aminmax(tensor))
