@@ -73,6 +73,8 @@ class MLPModule(nn.Module):
     def _mc_split(self):
         # ``forward(X) == suffix(prefix(X))`` with no dropout in ``prefix``:
         # MC-dropout passes compute the prefix once per chunk, not per pass.
+        # ``layers`` is the suffix as a flat list (a softmax follows the
+        # last), which lets a pass skip the units its dropout masks drop.
         cut = _first_dropout(self.body)
 
         def prefix(X):
@@ -81,7 +83,7 @@ class MLPModule(nn.Module):
         def suffix(H):
             return torch.softmax(self.output(self.body[cut:](H)), dim=-1)
 
-        return prefix, suffix
+        return prefix, suffix, [*self.body[cut:], self.output]
 
 
 class CNNModule(nn.Module):
@@ -173,7 +175,7 @@ class CNNModule(nn.Module):
         def suffix(H):
             return torch.softmax(self.output(self.hidden[cut:](H)), dim=-1)
 
-        return prefix, suffix
+        return prefix, suffix, [*self.hidden[cut:], self.output]
 
 
 def _first_dropout(sequential):

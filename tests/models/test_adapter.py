@@ -152,6 +152,75 @@ def test_mc_split_is_not_used_for_a_subclass_with_its_own_forward():
     assert _mc_split(Tempered(3, 4)) is None
 
 
+@pytest.mark.parametrize(
+    "layers",
+    [
+        # the default MLP's suffix: dropout, hidden layer, dropout, output
+        lambda: [nn.Dropout(0.5), nn.Linear(12, 9), nn.ReLU(), nn.Dropout(0.5)],
+        # several activations between a layer and its dropout, two dropouts
+        # in a row, a layer with no dropout after it, no bias
+        lambda: [
+            nn.Dropout(0.3),
+            nn.Linear(12, 9, bias=False),
+            nn.GELU(),
+            nn.Tanh(),
+            nn.Dropout(0.2),
+            nn.Dropout(0.4),
+            nn.Linear(9, 7),
+            nn.LeakyReLU(),
+        ],
+        # a dropout that drops everything, and one that drops nothing
+        lambda: [nn.Dropout(0.0), nn.Linear(12, 9), nn.ReLU(), nn.Dropout(1.0)],
+        # the output layer alone (no hidden layer)
+        lambda: [],
+    ],
+)
+def test_pruned_passes_equal_the_hooked_passes(layers):
+    # The pruned suffix computes only the units a pass's dropout keeps; its
+    # probabilities are the hooked pass's, with the same masks per pass.
+    from skautoal.models._adapter import (
+        _prunable,
+        _pruned_plan,
+        _run_plan,
+        _SharedDropout,
+    )
+
+    torch.manual_seed(0)
+    layers = layers()
+    widths = [12] + [m.out_features for m in layers if isinstance(m, nn.Linear)]
+    layers = [*layers, nn.Linear(widths[-1], 5)]
+    hooked = nn.Sequential(*layers).eval()
+    assert _prunable(layers)
+    hidden = torch.randn(40, 12)
+    dropouts = [m for m in layers if isinstance(m, nn.Dropout)]
+    masks = _SharedDropout(dropouts, seed=3)
+    with masks, torch.no_grad():
+        for index in range(4):
+            masks.pass_index = index
+            expected = torch.softmax(hooked(hidden), -1)
+            steps = _pruned_plan(layers, masks, 12, hidden.device)
+            torch.testing.assert_close(
+                _run_plan(hidden, steps), expected, rtol=1e-6, atol=1e-7
+            )
+            if any(m.p == 0.5 for m in dropouts):
+                # the hidden layer multiplies half its inputs for half its units
+                weight = next(step[1] for step in steps if step[0] == "linear")
+                assert weight.shape[0] < 9 and weight.shape[1] < 12
+
+
+def test_pruned_passes_are_not_used_for_other_layers():
+    from skautoal.models._adapter import _prunable
+
+    base = [nn.Dropout(0.5), nn.Linear(4, 4)]
+    assert _prunable(base)
+    # sigmoid(0) != 0, batch norm mixes samples' statistics, alpha dropout
+    # does not zero, and the last layer must be the output layer
+    for other in (nn.Sigmoid(), nn.BatchNorm1d(4), nn.AlphaDropout(0.5)):
+        assert not _prunable([*base, other, nn.Linear(4, 2)])
+    assert not _prunable([*base, nn.ReLU()])
+    assert not _prunable([])
+
+
 @pytest.mark.parametrize("kind", ["dropout", "dropout2d", "alpha"])
 def test_shared_dropout_masks_follow_each_layer_kind(kind):
     from skautoal.models._adapter import _SharedDropout
