@@ -9,12 +9,30 @@ mean query seconds per round; then the same over all block-seeds pooled::
 
     python benchmarks/compare_methods.py suite_results \\
         --reference autoal --methods autoal-gradient,bait
+
+``best-candidate`` as a method stands for the best single AutoAL candidate
+of each block (highest block mean, as issue 9's criterion 2 picks it), so
+the pooled line is criterion 2 over all block-seeds at once.
 """
 
 import argparse
 import os
 
 import numpy as np
+
+BEST = "best-candidate"
+
+
+def _best_candidate(runs, block):
+    """The AutoAL candidate with the highest mean AUBC in ``block`` (over the
+    seeds every candidate finished), as issue 9's criterion 2 defines it."""
+    from skautoal.suite import AUTOAL_CANDIDATES, _matrix
+
+    candidates = [m for m in AUTOAL_CANDIDATES if any(r["method"] == m for r in runs)]
+    aubc, _ = _matrix(runs, block, candidates)
+    if not len(aubc):
+        return candidates[0]
+    return candidates[int(np.argmax(aubc.mean(0)))]
 
 
 def main(argv=None):
@@ -37,18 +55,20 @@ def main(argv=None):
         print("|---|---|---|---|---|---|---|---|---|")
         pooled = []
         for block in blocks:
-            aubc, _ = _matrix(runs, block, [ref, other])
+            name = _best_candidate(runs, block) if other == BEST else other
+            aubc, _ = _matrix(runs, block, [ref, name])
             if not len(aubc):
                 continue
             x, y = aubc.T
             diff = y - x
             # (seeds, 2, rounds): the mean query seconds per round of each.
-            query, _ = _matrix(runs, block, [ref, other], key="query_seconds")
+            query, _ = _matrix(runs, block, [ref, name], key="query_seconds")
             q_ref, q_other = query.mean(axis=(0, 2))
             pooled.append(diff)
             low, high = paired_bootstrap_ci(diff)
+            label = f"{block} ({name})" if other == BEST else block
             print(
-                f"| {block} | {len(diff)} | {x.mean():.4f} | {y.mean():.4f} | "
+                f"| {label} | {len(diff)} | {x.mean():.4f} | {y.mean():.4f} | "
                 f"{diff.mean():+.4f} | [{low:+.4f}, {high:+.4f}] | "
                 f"{int((diff > 0).sum())}/{len(diff)} | {wilcoxon_p(diff):.3g} | "
                 f"{q_ref:.2f} / {q_other:.2f} |"
