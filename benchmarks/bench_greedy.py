@@ -112,13 +112,7 @@ def main(argv=None):
     import torch
 
     torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
-    from sklearn.model_selection import train_test_split
-
-    from skautoal import AutoALQuerier
-    from skautoal.models import default_net
-    from skautoal.querier_base import candidate_picks, picks_to_masks
-    from skautoal.search import FisherBatchValue
-    from skautoal.suite import BLOCKS, load_block
+    from _suite_query import fitted_querier, search_inputs
 
     print(f"torch threads: {torch.get_num_threads()}; 50 picks")
     print(
@@ -128,39 +122,9 @@ def main(argv=None):
     )
     print("|---|---|---|---|---|---|---|---|---|")
     for name in args.blocks.split(","):
-        X, y = load_block(name)
-        _, y = np.unique(y, return_inverse=True)
         for seed in range(args.seeds):
-            X_pool, _, y_pool, _ = train_test_split(
-                X, y, test_size=BLOCKS[name].test_size, stratify=y, random_state=seed
-            )
-            order = np.random.RandomState(seed).permutation(len(y_pool))
-            lab, pool = order[:300], order[300:]
-            net = default_net(
-                BLOCKS[name].kind,
-                X.shape[1:],
-                int(y.max()) + 1,
-                random_state=seed,
-                device="cpu",
-            )
-            querier = AutoALQuerier(
-                net, n_queries=50, random_state=seed, device="cpu"
-            ).fit(X_pool[lab], y_pool[lab])
-            outputs = querier._pool_outputs(X_pool[pool], np.random.RandomState(0))
-            labeled = querier._labeled_outputs(outputs)
-            picks = candidate_picks(
-                querier.candidates_, outputs, 50, labeled, np.random.RandomState(0)
-            )
-            union = np.flatnonzero(picks_to_masks(picks, len(outputs)).any(1))
-            value = FisherBatchValue.from_outputs(
-                outputs,
-                labeled,
-                dim=querier.fisher_dim,
-                reg=querier.fisher_reg,
-                n_pool_samples=querier.n_pool_samples,
-                random_state=np.random.RandomState(0),
-                device="cpu",
-            )
+            querier, X = fitted_querier(name, seed)
+            _, _, _, union, value = search_inputs(querier, X)
             G = value.factors(union)
             times = {"shipped": [], "lazy": []}
             for _ in range(args.repeats):  # interleaved

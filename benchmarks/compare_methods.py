@@ -23,29 +23,25 @@ import numpy as np
 BEST = "best-candidate"
 
 
-def _best_candidate(runs, block):
-    """The AutoAL candidate with the highest mean AUBC in ``block`` (over the
-    seeds every candidate finished), as issue 9's criterion 2 defines it."""
-    from skautoal.suite import AUTOAL_CANDIDATES, _matrix
-
-    candidates = [m for m in AUTOAL_CANDIDATES if any(r["method"] == m for r in runs)]
-    aubc, _ = _matrix(runs, block, candidates)
-    if not len(aubc):
-        return candidates[0]
-    return candidates[int(np.argmax(aubc.mean(0)))]
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder")
     parser.add_argument("--reference", default="autoal")
     parser.add_argument("--methods", default="autoal-gradient,bait")
     args = parser.parse_args(argv)
-    from skautoal.suite import _matrix, paired_bootstrap_ci, read_runs, wilcoxon_p
+    from skautoal.suite import (
+        _matrix,
+        best_candidate_gaps,
+        paired_bootstrap_ci,
+        read_runs,
+        wilcoxon_p,
+    )
 
     runs = read_runs(os.path.join(args.folder, "runs.jsonl"))
     blocks = list(dict.fromkeys(r["block"] for r in runs))
     ref = args.reference
+    # The best single candidate of each block, as the suite's report picks it.
+    best = {g["block"]: g["best"] for g in best_candidate_gaps(runs, ref)}
     for other in args.methods.split(","):
         print(f"\n{other} minus {ref}:\n")
         print(
@@ -55,7 +51,9 @@ def main(argv=None):
         print("|---|---|---|---|---|---|---|---|---|")
         pooled = []
         for block in blocks:
-            name = _best_candidate(runs, block) if other == BEST else other
+            name = best.get(block) if other == BEST else other
+            if name is None:
+                continue
             aubc, _ = _matrix(runs, block, [ref, name])
             if not len(aubc):
                 continue

@@ -29,48 +29,24 @@ def main(argv=None):
     parser.add_argument("--parts", action="store_true")
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    import numpy as np
     import torch
 
     torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
-    from sklearn.model_selection import train_test_split
+    from _suite_query import fitted_querier
 
-    from skautoal import AutoALQuerier
-    from skautoal.models import default_net
-    from skautoal.suite import BLOCKS, load_block
-
-    X, y = load_block(args.block)
-    _, y = np.unique(y, return_inverse=True)
-    X_pool, _, y_pool, _ = train_test_split(
-        X,
-        y,
-        test_size=BLOCKS[args.block].test_size,
-        stratify=y,
-        random_state=args.seed,
-    )
-    order = np.random.RandomState(args.seed).permutation(len(y_pool))
-    lab, pool = order[:300], order[300:]
-    net = default_net(
-        BLOCKS[args.block].kind,
-        X.shape[1:],
-        int(y.max()) + 1,
-        random_state=args.seed,
-        device="cpu",
-    )
-    querier = AutoALQuerier(net, n_queries=50, random_state=args.seed, device="cpu")
-    querier.fit(X_pool[lab], y_pool[lab])
-    querier.query(X_pool[pool])  # warm-up
+    querier, X = fitted_querier(args.block, args.seed)
+    querier.query(X)  # warm-up
     if args.parts:
-        _time_parts(querier, X_pool[pool], args.repeats)
+        _time_parts(querier, X, args.repeats)
         return
     profile = cProfile.Profile()
     profile.enable()
     for _ in range(args.repeats):
-        querier.query(X_pool[pool])
+        querier.query(X)
     profile.disable()
     proposals = querier.search_history_["n_proposals"][-args.repeats :]
     print(
-        f"{args.block}: pool {len(pool)}, proposals per query {list(proposals)}; "
+        f"{args.block}: pool {len(X)}, proposals per query {list(proposals)}; "
         f"times below are totals over {args.repeats} queries"
     )
     pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
@@ -80,9 +56,7 @@ def _time_parts(querier, X, repeats):
     import time
 
     import numpy as np
-
-    from skautoal.querier_base import candidate_picks, picks_to_masks
-    from skautoal.search import FisherBatchValue
+    from _suite_query import search_inputs
 
     def median_ms(step):
         seconds = []
@@ -106,21 +80,9 @@ def _time_parts(querier, X, repeats):
             )
         )
         rows.append((f"{type(candidate).__name__} (with its own forward pass)", ms))
-    pool = outputs()
-    picks = candidate_picks(
-        querier.candidates_, pool, 50, labeled, np.random.RandomState(0)
-    )
-    union = np.flatnonzero(picks_to_masks(picks, len(pool)).any(1))
-    ms, value = median_ms(
-        lambda: FisherBatchValue.from_outputs(
-            pool,
-            labeled,
-            dim=querier.fisher_dim,
-            reg=querier.fisher_reg,
-            n_pool_samples=querier.n_pool_samples,
-            random_state=np.random.RandomState(0),
-            device="cpu",
-        )
+    pool, labeled, picks, union, value = search_inputs(querier, X)
+    ms, _ = median_ms(
+        lambda: querier._fisher_value(pool, labeled, np.random.RandomState(0))
     )
     rows.append(("Fisher value set-up", ms))
     ms, G = median_ms(lambda: value.factors(union))

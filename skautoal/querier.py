@@ -632,15 +632,10 @@ class AutoALQuerier(_CandidateQuerier):
             zip(names, self._share_state.tolist(), strict=True)
         )
 
-    def _fisher_query(self, outputs, n_queries, random_state):
-        watch = Stopwatch()
-        labeled = self._labeled_outputs(outputs)
-        picks = candidate_picks(
-            self.candidates_, outputs, n_queries, labeled, random_state
-        )
-        masks = picks_to_masks(picks, len(outputs))
-        union = np.flatnonzero(masks.any(1))
-        value = FisherBatchValue.from_outputs(
+    def _fisher_value(self, outputs, labeled, random_state):
+        """This round's :class:`~skautoal.search.FisherBatchValue`, with the
+        querier's ``fisher_dim``, ``fisher_reg`` and ``n_pool_samples``."""
+        return FisherBatchValue.from_outputs(
             outputs,
             labeled,
             dim=self.fisher_dim,
@@ -649,6 +644,16 @@ class AutoALQuerier(_CandidateQuerier):
             random_state=random_state,
             device=self._device,
         )
+
+    def _fisher_query(self, outputs, n_queries, random_state):
+        watch = Stopwatch()
+        labeled = self._labeled_outputs(outputs)
+        picks = candidate_picks(
+            self.candidates_, outputs, n_queries, labeled, random_state
+        )
+        masks = picks_to_masks(picks, len(outputs))
+        union = np.flatnonzero(masks.any(1))
+        value = self._fisher_value(outputs, labeled, random_state)
         G = value.factors(union)
         if self.optimizer == "greedy":
             order = value.greedy(G, n_queries)

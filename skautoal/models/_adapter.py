@@ -549,13 +549,14 @@ class TaskModel:
         n_samples, done = X.shape[0], 0
         passes = None
         plans = {}  # pass -> the steps of its pruned suffix, shared by chunks
+        prunable = _prunable(layers)
         with torch.no_grad():
             for chunk in self._chunks(X):
                 hidden = prefix(self._as_net_input(chunk).to(self.device))
                 stop = done + hidden.shape[0]
                 for index in range(n_passes):
                     masks.pass_index = index
-                    if hidden.dim() == 2 and _prunable(layers):
+                    if prunable and hidden.dim() == 2:
                         if index not in plans:
                             plans[index] = _pruned_plan(
                                 layers, masks, hidden.shape[1], hidden.device
