@@ -1,9 +1,10 @@
 """The Fisher greedy search against the alternatives tried for its speed.
 
-The greedy's 50 steps each solve a 10 x 10 system per proposal
-(``tr(R_i^-1 T_i)``) and update those blocks. This times, on one fitted
-suite MLP and its real proposals per block, interleaved repeat by repeat
-in one process:
+The greedy's 50 steps each solve a k x k system per proposal
+(``tr(R_i^-1 T_i)``; k is the querier's ``fisher_rank``, 4, with ten
+classes, and C with up to five) and update those blocks. This times, on
+one fitted suite MLP and its real proposals per block, interleaved repeat
+by repeat in one process:
 
 - the shipped ``FisherBatchValue.greedy``;
 - a lazy greedy that bounds each gain by ``tr(T_i)`` (exact, since ``R_i =

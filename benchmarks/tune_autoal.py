@@ -182,7 +182,10 @@ def _parse_variant(text):
     params = {}
     for item in filter(None, rest.split(",")):
         key, _, value = item.partition("=")
-        params[key] = json.loads(value) if value[:1].isdigit() else value
+        if value in ("None", "null"):
+            params[key] = None
+        else:
+            params[key] = json.loads(value) if value[:1].isdigit() else value
     return name, params
 
 

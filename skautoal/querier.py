@@ -125,7 +125,7 @@ class AutoALQuerier(_CandidateQuerier):
         it reproduces skautoal 0.1's default exactly.
     optimizer : {"greedy", "gradient"}, default="greedy"
         How the Fisher search picks from the proposals. ``"greedy"``:
-        forward selection with rank-C Woodbury updates. ``"gradient"``:
+        forward selection with low-rank Woodbury updates. ``"gradient"``:
         per-sample strategy weights ``exp(beta_k + delta_j)`` through
         :func:`~skautoal.search.soft_top_k`, trained by Adam on the relaxed
         value; ``beta`` starts from the carried strategy shares.
@@ -138,6 +138,17 @@ class AutoALQuerier(_CandidateQuerier):
     n_pool_samples : int, default=1000
         Pool samples that estimate the pool's Fisher information and the
         whitening.
+    fisher_rank : int or None, default=4
+        The rank each proposal's Fisher information is cut to in the batch
+        value (the best approximation of that rank, from the largest
+        eigenvalues of ``diag p - p p^T``; what it drops is at most the
+        sample's fifth largest probability at the default). With many
+        classes this makes the greedy's per-proposal systems 4 x 4 instead
+        of C x C: on the suite's ten-class blocks the greedy takes 0.4-0.6x
+        the time, for batches whose whole-Fisher value is 0.997-1.000 times
+        the whole-Fisher greedy's. It changes nothing with up to five
+        classes (the Fisher's rank is C - 1). None keeps every proposal's
+        Fisher whole.
     share_momentum : float in (0, 1], default=0.3
         With ``warm_start=True``, each ``fit`` moves the strategy shares this
         far towards the shares of the batch the last ``query`` returned (an
@@ -308,6 +319,7 @@ class AutoALQuerier(_CandidateQuerier):
         "fisher_dim": [Interval(Integral, 1, None, closed="left")],
         "fisher_reg": [Interval(Real, 0, None, closed="neither")],
         "n_pool_samples": [Interval(Integral, 2, None, closed="left")],
+        "fisher_rank": [Interval(Integral, 1, None, closed="left"), None],
         "share_momentum": [Interval(Real, 0, 1, closed="right")],
         "gradient_iter": [Interval(Integral, 0, None, closed="left")],
         "gradient_lr": [Interval(Real, 0, None, closed="neither")],
@@ -349,6 +361,7 @@ class AutoALQuerier(_CandidateQuerier):
         fisher_dim=8,
         fisher_reg=1.0,
         n_pool_samples=1000,
+        fisher_rank=4,
         share_momentum=0.3,
         gradient_iter=100,
         gradient_lr=0.1,
@@ -384,6 +397,7 @@ class AutoALQuerier(_CandidateQuerier):
         self.fisher_dim = fisher_dim
         self.fisher_reg = fisher_reg
         self.n_pool_samples = n_pool_samples
+        self.fisher_rank = fisher_rank
         self.share_momentum = share_momentum
         self.gradient_iter = gradient_iter
         self.gradient_lr = gradient_lr
@@ -634,7 +648,8 @@ class AutoALQuerier(_CandidateQuerier):
 
     def _fisher_value(self, outputs, labeled, random_state):
         """This round's :class:`~skautoal.search.FisherBatchValue`, with the
-        querier's ``fisher_dim``, ``fisher_reg`` and ``n_pool_samples``."""
+        querier's ``fisher_dim``, ``fisher_reg``, ``n_pool_samples`` and
+        ``fisher_rank``."""
         return FisherBatchValue.from_outputs(
             outputs,
             labeled,
@@ -643,6 +658,7 @@ class AutoALQuerier(_CandidateQuerier):
             n_pool_samples=self.n_pool_samples,
             random_state=random_state,
             device=self._device,
+            rank=self.fisher_rank,
         )
 
     def _fisher_query(self, outputs, n_queries, random_state):

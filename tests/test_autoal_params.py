@@ -55,6 +55,21 @@ def test_n_pool_samples_changes_the_pool_statistics(data):
     assert values[0] != values[1]
 
 
+def test_fisher_rank_cuts_each_proposals_fisher(data):
+    # Ten classes: the Fisher of a sample has rank 9. A rank of 9 or None
+    # keeps it whole (the same query); a cut changes the value it searches.
+    X, y, pool = data
+    results = {}
+    for rank in (None, 9, 2):
+        querier = _fisher(fisher_rank=rank).fit(X, y)
+        results[rank] = (querier.query(pool), querier.search_history_)
+    np.testing.assert_array_equal(results[None][0], results[9][0])
+    assert results[None][1]["search_value"] == results[9][1]["search_value"]
+    assert results[2][1]["search_value"] != results[None][1]["search_value"]
+    with pytest.raises(ValueError, match="'fisher_rank' parameter"):
+        _fisher(fisher_rank=0).fit(X, y)
+
+
 @pytest.mark.parametrize("momentum", [1.0, 0.01])
 def test_share_momentum_smooths_the_shares(data, momentum):
     X, y, pool = data

@@ -47,15 +47,30 @@ def _principal_axes(E):
     return S, V
 
 
-def _factor(proba, z):
-    """The Fisher factors ``G_x``, shape (n, C * D, C)."""
+def _factor(proba, z, rank=None):
+    """The Fisher factors ``G_x``, shape (n, C * D, C), or (n, C * D, rank).
+
+    ``G_x = A_x kron z_x`` with ``A_x A_x^T = diag p_x - p_x p_x^T``. That
+    matrix has rank at most C - 1; with ``rank < C - 1``, ``A_x`` is its
+    best rank-``rank`` factor, ``U_k diag(sqrt(lambda_k))`` from its
+    ``rank`` largest eigenvalues, so ``G_x G_x^T`` is the best rank-``rank
+    D`` approximation of ``F_x`` (each dropped eigenvalue is at most the
+    sample's (rank + 1)-th largest probability).
+    """
     p = proba / proba.sum(1, keepdim=True).clamp_min(1e-12)
-    root = p.clamp_min(0).sqrt()
-    eye = torch.eye(p.shape[1], dtype=p.dtype, device=p.device)
-    projection = eye - root[:, :, None] * root[:, None, :]
-    A = root[:, :, None] * projection
     n, C = p.shape
-    return (A[:, :, None, :] * z[:, None, :, None]).reshape(n, C * z.shape[1], C)
+    if rank is None or rank >= C - 1:
+        root = p.clamp_min(0).sqrt()
+        eye = torch.eye(C, dtype=p.dtype, device=p.device)
+        projection = eye - root[:, :, None] * root[:, None, :]
+        A = root[:, :, None] * projection
+    else:
+        p = p.clamp_min(0)
+        covariance = torch.diag_embed(p) - p[:, :, None] * p[:, None, :]
+        eigval, eigvec = torch.linalg.eigh(covariance)  # ascending
+        A = eigvec[:, :, -rank:] * eigval[:, None, -rank:].clamp_min(0).sqrt()
+    k = A.shape[2]
+    return (A[:, :, None, :] * z[:, None, :, None]).reshape(n, C * z.shape[1], k)
 
 
 def _fisher_total(proba, z):
@@ -103,6 +118,14 @@ class FisherBatchValue:
     sample_rows : array-like of int or None, default=None
         The pool rows the ``n_pool_samples`` sample is drawn from;
         ``None``: all of them.
+    rank : int or None, default=None
+        The rank each sample's Fisher factor in :meth:`factors` is cut to:
+        ``A_x`` keeps the ``rank`` largest eigen-directions of ``diag p_x -
+        p_x p_x^T`` (the best rank-``rank`` approximation; the dropped
+        eigenvalues are at most the sample's (``rank`` + 1)-th largest
+        probability). The greedy's systems shrink from C x C to ``rank`` x
+        ``rank``. None, or a rank of at least C - 1 (the matrix's rank),
+        keeps it whole. ``M`` and ``F_U`` are always exact.
 
     Examples
     --------
@@ -134,8 +157,10 @@ class FisherBatchValue:
         random_state,
         device,
         sample_rows=None,
+        rank=None,
     ):
         self.device = torch.device(device)
+        self.rank = rank
         self.dtype = torch.float64
         rows = (
             np.arange(pool_embedding.shape[0])
@@ -230,19 +255,20 @@ class FisherBatchValue:
 
         Returns
         -------
-        G : torch.Tensor of shape (len(indices), C * D, C)
-            ``F_x = G_x G_x^T`` for each sample.
+        G : torch.Tensor of shape (len(indices), C * D, k)
+            ``F_x = G_x G_x^T`` for each sample (to the rank cut, see
+            ``rank``); ``k`` is C, or ``rank`` when that is below C - 1.
         """
         emb = self._tensor(np.asarray(self._pool_embedding)[indices]).flatten(1)
         proba = self._tensor(np.asarray(self._pool_proba)[indices])
-        return _factor(proba, self._whiten(emb))
+        return _factor(proba, self._whiten(emb), self.rank)
 
     def value(self, G):
         """``V(B)`` of a batch.
 
         Parameters
         ----------
-        G : torch.Tensor of shape (n, C * D, C)
+        G : torch.Tensor of shape (n, C * D, k)
             The batch's factors (:meth:`factors`).
 
         Returns
@@ -261,7 +287,7 @@ class FisherBatchValue:
 
         Parameters
         ----------
-        G : torch.Tensor of shape (n, C * D, C)
+        G : torch.Tensor of shape (n, C * D, k)
             The proposals' factors.
         weights : torch.Tensor of shape (n,)
             Non-negative weights, e.g. a soft selection.
@@ -279,17 +305,18 @@ class FisherBatchValue:
     def greedy(self, G, n_select, gain_weights=None):
         """Forward selection of ``n_select`` rows of ``G`` by largest gain.
 
-        The gain of adding sample ``i`` is ``tr(R_i^-1 T_i)`` with the C x C
+        The gain of adding sample ``i`` is ``tr(R_i^-1 T_i)`` with the k x k
         blocks ``R_i = I + G_i^T M^-1 G_i`` and ``T_i = G_i^T M^-1 F_U M^-1
-        G_i``. After a pick ``j`` (``M^-1`` loses the rank-C term ``Q_j K
-        Q_j^T``, ``Q_j = M^-1 G_j``, ``K = R_j^-1``), only these blocks are
-        updated, from ``S_i = G_i^T Q_j`` and ``U_i = G_i^T M^-1 F_U Q_j``:
-        one (n C x P) by (P x 2 C) product per step, then n small C x C
-        products, never the (n, P, C) stacks.
+        G_i`` (``k = G.shape[2]``: C, or the value's ``rank``). After a pick
+        ``j`` (``M^-1`` loses the rank-k term ``Q_j K Q_j^T``, ``Q_j = M^-1
+        G_j``, ``K = R_j^-1``), only these blocks are updated, from ``S_i =
+        G_i^T Q_j`` and ``U_i = G_i^T M^-1 F_U Q_j``: one (n k x P) by (P x 2
+        k) product per step, then n small k x k products, never the (n, P,
+        k) stacks.
 
         Parameters
         ----------
-        G : tensor of shape (n, C * D, C)
+        G : tensor of shape (n, C * D, k)
             The proposals' factors (:meth:`factors`).
         n_select : int
             How many to pick.
@@ -379,7 +406,7 @@ class FisherBatchValue:
 
         Parameters
         ----------
-        G : torch.Tensor of shape (n, C * D, C)
+        G : torch.Tensor of shape (n, C * D, k)
             The proposals' factors.
         masks : ndarray of shape (n, n_candidates)
             Which candidates proposed each proposal.
