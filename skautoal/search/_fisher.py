@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from ..utils._torch import all_finite
+from ..utils._validation import check_positive_int
 from ._relaxation import soft_top_k
 
 
@@ -160,6 +161,8 @@ class FisherBatchValue:
         rank=None,
     ):
         self.device = torch.device(device)
+        if rank is not None:
+            rank = check_positive_int(rank, "rank", "FisherBatchValue")
         self.rank = rank
         self.dtype = torch.float64
         rows = (

@@ -92,6 +92,13 @@ def test_a_rank_at_or_above_the_fishers_is_the_exact_factor(rank):
     )
 
 
+@pytest.mark.parametrize("rank", [0, -1, 2.0, True])
+def test_a_rank_that_is_not_a_positive_int_is_refused(rank):
+    # rank=0 would otherwise keep every column (a slice [-0:]), silently.
+    with pytest.raises((TypeError, ValueError), match="'rank' parameter of Fisher"):
+        _value(n_classes=6, rank=rank)
+
+
 def test_rank_cut_greedy_reaches_the_exact_greedys_value():
     # Ten classes, 4 kept: the greedy on the cut factors picks a batch whose
     # exact value is within 2% of the exact greedy's, even with probabilities
