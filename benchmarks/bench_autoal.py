@@ -44,13 +44,11 @@ def main(argv=None):
     import torch
 
     torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
-    from sklearn.model_selection import train_test_split
+    from _suite_query import block_data, labelled_split, suite_net
 
     from skautoal import AutoALQuerier
     from skautoal.baselines import BAITQuerier, StrategyQuerier, UniformVoteQuerier
-    from skautoal.models import default_net
     from skautoal.strategies import EntropySampling
-    from skautoal.suite import BLOCKS, load_block
 
     methods = {
         "entropy": lambda net, s: StrategyQuerier(
@@ -94,37 +92,20 @@ def main(argv=None):
     )
     for block in args.blocks.split(","):
         try:
-            X, y = load_block(block)
+            X, y = block_data(block)
         except FileNotFoundError as exc:
             print(f"{block}: skipped ({exc})")
             continue
-        _, y = np.unique(y, return_inverse=True)
         seconds = {m: [] for m in methods}
         for seed in range(args.seeds):
-            X_pool, _, y_pool, _ = train_test_split(
-                X,
-                y,
-                test_size=BLOCKS[block].test_size,
-                stratify=y,
-                random_state=seed,
-            )
-            order = np.random.RandomState(seed).permutation(len(y_pool))
-            lab, pool = order[: args.n_labeled], order[args.n_labeled :]
+            X_lab, y_lab, X_rest = labelled_split(X, y, block, seed, args.n_labeled)
             for name, make in methods.items():
-                net = default_net(
-                    BLOCKS[block].kind,
-                    X.shape[1:],
-                    int(y.max()) + 1,
-                    random_state=seed,
-                    device="cpu",
-                )
-                fit, query = _round(
-                    make(net, seed), X_pool[lab], y_pool[lab], X_pool[pool]
-                )
+                net = suite_net(block, X, y, seed)
+                fit, query = _round(make(net, seed), X_lab, y_lab, X_rest)
                 if seed > 0:  # seed 0 warms up imports and caches
                     seconds[name].append((fit, query))
         base = np.array([f + q for f, q in seconds["entropy"]])
-        print(f"\n{block} (pool {len(y_pool) - args.n_labeled}):")
+        print(f"\n{block} (pool {len(X_rest)}):")
         print("| method | fit s | query s | round / entropy round (median, range) |")
         print("|---|---|---|---|")
         for name, values in seconds.items():

@@ -15,7 +15,6 @@ cut's batch relative to the whole-Fisher greedy's batch::
 
 import argparse
 import os
-import time
 
 import numpy as np
 
@@ -31,7 +30,7 @@ def main(argv=None):
     import torch
 
     torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
-    from _suite_query import fitted_querier, search_inputs
+    from _suite_query import fitted_querier, search_inputs, timed
 
     ranks = [int(r) for r in args.ranks.split(",")]
     print(f"torch threads: {torch.get_num_threads()}; 50 picks")
@@ -53,9 +52,8 @@ def main(argv=None):
             picks = {}
             for _ in range(args.repeats):  # interleaved
                 for k, G in factors.items():
-                    start = time.perf_counter()
-                    picks[k] = value.greedy(G, 50)
-                    times[k].append(time.perf_counter() - start)
+                    seconds, picks[k] = timed(lambda v=value, g=G: v.greedy(g, 50), 1)
+                    times[k].append(seconds)
             whole = factors[None]
             best = value.value(whole[picks[None]])
             cells = []

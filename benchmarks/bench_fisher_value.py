@@ -45,32 +45,20 @@ def main(argv=None):
     import torch
 
     torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
-    from sklearn.model_selection import train_test_split
+    from _suite_query import block_data, labelled_split, suite_net
 
-    from skautoal.models import PoolOutputs, default_net
+    from skautoal.models import PoolOutputs
     from skautoal.search import FisherBatchValue
-    from skautoal.suite import BLOCKS, load_block
 
     print(f"torch threads: {torch.get_num_threads()}; {args.repeats} repeats")
     print("| block | stacked s | Kronecker (shipped) s | Kronecker / stacked |")
     print("|---|---|---|---|")
     for block in args.blocks.split(","):
-        X, y = load_block(block)
-        _, y = np.unique(y, return_inverse=True)
-        X_pool, _, y_pool, _ = train_test_split(
-            X, y, test_size=BLOCKS[block].test_size, stratify=y, random_state=args.seed
-        )
-        order = np.random.RandomState(args.seed).permutation(len(y_pool))
-        lab, pool = order[:300], order[300:]
-        net = default_net(
-            BLOCKS[block].kind,
-            X.shape[1:],
-            int(y.max()) + 1,
-            random_state=args.seed,
-            device="cpu",
-        ).fit(X_pool[lab], y_pool[lab])
-        outputs = PoolOutputs(net, X_pool[pool])
-        labeled = PoolOutputs(net, X_pool[lab], name="X_labeled")
+        X, y = block_data(block)
+        X_lab, y_lab, X_rest = labelled_split(X, y, block, args.seed)
+        net = suite_net(block, X, y, args.seed).fit(X_lab, y_lab)
+        outputs = PoolOutputs(net, X_rest)
+        labeled = PoolOutputs(net, X_lab, name="X_labeled")
 
         def build(outputs=outputs, labeled=labeled):
             return FisherBatchValue.from_outputs(

@@ -23,7 +23,6 @@ proposals it evaluates per step::
 
 import argparse
 import os
-import time
 
 import numpy as np
 
@@ -94,15 +93,6 @@ def _solves(R, T):
     return {"LU solve": lu, "Cholesky": cholesky, "Gauss-Jordan": gauss_jordan}
 
 
-def _timed(step, repeats):
-    seconds = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = step()
-        seconds.append(time.perf_counter() - start)
-    return float(np.median(seconds)), result
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--blocks", default="digits,fashion-mlp,quantiles,binary")
@@ -113,7 +103,7 @@ def main(argv=None):
     import torch
 
     torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
-    from _suite_query import fitted_querier, search_inputs
+    from _suite_query import fitted_querier, search_inputs, timed
 
     print(f"torch threads: {torch.get_num_threads()}; 50 picks")
     print(
@@ -129,9 +119,9 @@ def main(argv=None):
             G = value.factors(union)
             times = {"shipped": [], "lazy": []}
             for _ in range(args.repeats):  # interleaved
-                seconds, shipped = _timed(lambda v=value, g=G: v.greedy(g, 50), 1)
+                seconds, shipped = timed(lambda v=value, g=G: v.greedy(g, 50), 1)
                 times["shipped"].append(seconds)
-                seconds, (lazy, evaluated) = _timed(
+                seconds, (lazy, evaluated) = timed(
                     lambda v=value, g=G: lazy_greedy(v, g, 50), 1
                 )
                 times["lazy"].append(seconds)
@@ -142,7 +132,7 @@ def main(argv=None):
             reference = solves["LU solve"]()
             solve_ms = []
             for step in solves.values():
-                seconds, result = _timed(step, 20 * args.repeats)
+                seconds, result = timed(step, 20 * args.repeats)
                 torch.testing.assert_close(result, reference)
                 solve_ms.append(f"{1000 * seconds:.2f}")
             shipped_s, lazy_s = (np.median(times[k]) for k in ("shipped", "lazy"))

@@ -53,18 +53,12 @@ def main(argv=None):
 
 
 def _time_parts(querier, X, repeats):
-    import time
-
     import numpy as np
-    from _suite_query import search_inputs
+    from _suite_query import search_inputs, timed
 
     def median_ms(step):
-        seconds = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            result = step()
-            seconds.append(time.perf_counter() - start)
-        return 1000 * float(np.median(seconds)), result
+        seconds, result = timed(step, repeats)
+        return 1000 * seconds, result
 
     def outputs():
         return querier._pool_outputs(X, np.random.RandomState(0))

@@ -141,8 +141,8 @@ class AutoALQuerier(_CandidateQuerier):
     fisher_rank : int or None, default=4
         The rank each proposal's Fisher information is cut to in the batch
         value (the best approximation of that rank, from the largest
-        eigenvalues of ``diag p - p p^T``; what it drops is at most the
-        sample's fifth largest probability at the default). With many
+        eigenvalues of ``diag p - p p^T``; at the default, each eigenvalue
+        it drops is at most the sample's fifth largest probability). With many
         classes this makes the greedy's per-proposal systems 4 x 4 instead
         of C x C: on the suite's ten-class blocks the greedy takes 0.4-0.6x
         the time, for batches whose whole-Fisher value is 0.997-1.000 times
