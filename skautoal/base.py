@@ -76,6 +76,7 @@ class BaseQueryStrategy(BaseEstimator, metaclass=ABCMeta):
             random_state=rng,
             name="X_pool",
             with_embedding=self.uses_embedding,
+            mc_prefix=self.needs_dropout,
         )
         n_queries = check_n_queries(
             n_queries, len(outputs), caller=f"{type(self).__name__}.select"

@@ -67,6 +67,9 @@ class StrategyQuerier(BaseQuerier):
     def _uses_embedding(self):
         return self.strategy_.uses_embedding
 
+    def _uses_mc_passes(self):
+        return self.strategy_.needs_dropout
+
     def _fit_querier(self, X, y, random_state, **_):
         self.strategy_ = clone(self.strategy)
 

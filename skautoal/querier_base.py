@@ -348,6 +348,7 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             random_state=random_state,
             with_embedding=self._uses_embedding(),
             statistics_rows=statistics_rows,
+            mc_prefix=self._uses_mc_passes(),
         )
 
     def _query_pool(self, X_pool, n_queries, random_state, statistics_rows=None):
@@ -420,6 +421,9 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     def _uses_embedding(self):
         return True
+
+    def _uses_mc_passes(self):
+        return False
 
     def _labeled_outputs(self, outputs):
         # Seeded from the pool's outputs (no draw from the query's generator,
@@ -622,6 +626,9 @@ class _CandidateQuerier(BaseQuerier):
 
     def _uses_embedding(self):
         return any(c.uses_embedding for c in self.candidates_)
+
+    def _uses_mc_passes(self):
+        return any(c.needs_dropout for c in self.candidates_)
 
     def _fit_candidates(self):
         self.candidates_ = select_candidates(self.strategies, self.estimator_)

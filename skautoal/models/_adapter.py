@@ -46,7 +46,10 @@ def check_outputs(proba, embedding=None, *, net=None):
     otherwise turn into empty, arbitrary or random picks without a word.
     """
     proba = np.asarray(proba)
-    if not np.isfinite(proba).all():
+    # NaN propagates through min and max and an infinity is one of them, so
+    # the two extremes (needed below anyway) answer whether all are finite.
+    low, high = (proba.min(), proba.max()) if proba.size else (0.0, 0.0)
+    if not (np.isfinite(low) and np.isfinite(high)):
         raise ValueError(
             "The task model's predicted probabilities contain NaN or infinity, so "
             "no sample can be ranked: the fit has probably diverged (a learning "
@@ -59,10 +62,13 @@ def check_outputs(proba, embedding=None, *, net=None):
             "check the data's scale."
         )
     tol = 1e-3
+    # Row sums by a product: a sum along a short axis is several times
+    # slower, and this runs on every chunk of every MC-dropout pass.
+    sums = proba @ np.ones(proba.shape[1], proba.dtype) if proba.ndim == 2 else 1.0
     if proba.size and (
-        proba.min() < -tol
-        or proba.max() > 1 + tol
-        or np.abs(proba.sum(1) - 1).max() > tol * max(1, proba.shape[1] ** 0.5)
+        low < -tol
+        or high > 1 + tol
+        or np.abs(sums - 1).max() > tol * max(1, proba.shape[1] ** 0.5)
     ):
         criterion = getattr(net, "criterion", None)
         name = getattr(criterion, "__name__", type(criterion).__name__)
@@ -77,7 +83,7 @@ def check_outputs(proba, embedding=None, *, net=None):
             "The task model's predict_proba output is not a probability "
             f"distribution per sample (values from {proba.min():.3g} to "
             f"{proba.max():.3g}, row sums up to "
-            f"{np.abs(proba.sum(1) - 1).max() + 1:.3g}).{hint}"
+            f"{np.abs(sums - 1).max() + 1:.3g}).{hint}"
         )
 
 
@@ -334,7 +340,7 @@ class TaskModel:
                 chunk = np.asarray(chunk)
             yield self._transform(chunk)
 
-    def _net_forward(self, X, capture_embedding):
+    def _net_forward(self, X, capture_embedding, keep_prefix=False):
         """Probabilities (and embeddings) from the skorch net, chunk by chunk.
 
         One forward pass per chunk: the embedding is captured by a hook on
@@ -342,6 +348,13 @@ class TaskModel:
         with an ``embed`` method other than skautoal's own, the first chunk
         checks that the hook gives what ``embed`` gives; if not, ``embed``
         is called for every chunk instead.
+
+        Returns the probabilities, the embeddings (None without
+        ``capture_embedding``) and, with ``keep_prefix`` and one of
+        skautoal's modules, the input of its first dropout layer in each
+        chunk: the output of the part that MC-dropout passes share (see
+        :meth:`_mc_split_passes`), a list of tensors on the model's device;
+        otherwise None.
         """
         from ._modules import CNNModule, MLPModule
 
@@ -360,6 +373,15 @@ class TaskModel:
             hook = last.register_forward_hook(
                 lambda mod, inputs, out: captured.append(inputs[0].detach())
             )
+        split = _mc_split(module) if keep_prefix else None
+        prefix_hook, prefix_chunks, kept = None, None, []
+        if split is not None and self.has_dropout:
+            # The first dropout layer's input is what the split's prefix
+            # computes: the same layers on the same chunk, so the same bits.
+            prefix_chunks = []
+            prefix_hook = split[2][0].register_forward_pre_hook(
+                lambda mod, inputs: kept.append(inputs[0].detach())
+            )
         # Whether the hook's capture is the embedding: by construction for
         # skautoal's modules and for modules without ``embed``; checked on
         # the first chunk otherwise.
@@ -377,7 +399,14 @@ class TaskModel:
                 for chunk in self._chunks(X):
                     chunk = self._as_net_input(chunk)
                     captured.clear()
+                    kept.clear()
                     out = self.net.infer(chunk)
+                    if prefix_chunks is not None and len(kept) == 1:
+                        prefix_chunks.append(kept[0])
+                    elif prefix_chunks is not None:
+                        # Not one call per chunk (a module that reuses the
+                        # layer): the passes compute the prefix themselves.
+                        prefix_chunks = None
                     if isinstance(out, tuple):
                         out = out[0]
                     if proba_out is None:
@@ -418,7 +447,9 @@ class TaskModel:
         finally:
             if hook is not None:
                 hook.remove()
-        return proba_out, emb_out
+            if prefix_hook is not None:
+                prefix_hook.remove()
+        return proba_out, emb_out, prefix_chunks
 
     def _as_net_input(self, chunk):
         array = chunk.toarray() if hasattr(chunk, "toarray") else np.asarray(chunk)
@@ -465,9 +496,15 @@ class TaskModel:
         embedding : ndarray of shape (n_samples, n_features_embedded) or None
             Embeddings (float32), or None with ``embedding=False``.
         """
+        return self._outputs(X, embedding)[:2]
+
+    def _outputs(self, X, embedding, keep_prefix=False):
+        """:meth:`proba_and_embedding`, and the MC passes' shared prefix
+        when ``keep_prefix`` (see :meth:`_net_forward`; None if there is
+        none)."""
         if self.net is not None:
             self._eval_mode()
-            return self._net_forward(X, embedding)
+            return self._net_forward(X, embedding, keep_prefix)
         probas, embeddings = [], []
         for chunk in self._chunks(X):
             probas.append(self.final.predict_proba(chunk))
@@ -478,9 +515,9 @@ class TaskModel:
         proba = np.concatenate(probas)
         emb = np.concatenate(embeddings) if embedding else None
         check_outputs(proba, emb)
-        return proba.astype(np.float32), emb
+        return proba.astype(np.float32), emb, None
 
-    def mc_predict_proba(self, X, n_passes, random_state):
+    def mc_predict_proba(self, X, n_passes, random_state, *, prefix=None):
         """Probabilities from ``n_passes`` MC-dropout passes.
 
         Each pass samples one network: every dropout layer draws one mask
@@ -501,6 +538,12 @@ class TaskModel:
             The number of passes (sampled networks).
         random_state : int, RandomState or None
             Seeds the masks.
+        prefix : list of torch.Tensor or None, default=None
+            For one of skautoal's modules, the chunks' outputs of the part
+            before the first dropout layer, as a forward pass over the same
+            ``X`` with the same ``chunk_size`` kept them (what
+            :class:`PoolOutputs` passes): the passes start from them instead
+            of running that part again. The same probabilities, bit for bit.
 
         Returns
         -------
@@ -523,7 +566,7 @@ class TaskModel:
         split = _mc_split(self.net.module_)
         if split is not None:
             with masks:
-                return self._mc_split_passes(X, n_passes, masks, *split)
+                return self._mc_split_passes(X, n_passes, masks, *split, prefix)
         passes = None  # filled pass by pass: np.stack would hold them twice
         with masks:
             for index in range(n_passes):
@@ -534,7 +577,7 @@ class TaskModel:
                 passes[index] = proba
         return passes
 
-    def _mc_split_passes(self, X, n_passes, masks, prefix, suffix, layers):
+    def _mc_split_passes(self, X, n_passes, masks, prefix, suffix, layers, kept):
         """MC passes of a module split at its first dropout layer.
 
         Chunk by chunk, the part before the first dropout layer (for the
@@ -543,16 +586,34 @@ class TaskModel:
         (:func:`_pruned_pass`): the same probabilities as ``n_passes``
         whole forward passes up to the order of summation, at a fraction of
         the cost. Each chunk is also read and transformed once, not per
-        pass.
+        pass. With ``kept``, the prefix's outputs of a forward pass (see
+        :meth:`mc_predict_proba`), the prefix does not run at all.
         """
         nonlin = self.net._get_predict_nonlinearity()
         n_samples, done = X.shape[0], 0
         passes = None
         plans = {}  # pass -> the steps of its pruned suffix, shared by chunks
         prunable = _prunable(layers)
+        if kept is not None:
+            sizes = [int(h.shape[0]) for h in kept]
+            expected = [
+                min(self.chunk_size, n_samples - start)
+                for start in range(0, n_samples, self.chunk_size)
+            ]
+            if sizes != expected:
+                raise ValueError(
+                    f"prefix holds chunks of {sizes} rows, but X in chunks of "
+                    f"{self.chunk_size} gives {expected}: it is not a forward "
+                    "pass over the same X with the same chunk_size."
+                )
+            chunks = iter(kept)
+        else:
+            chunks = (
+                prefix(self._as_net_input(chunk).to(self.device))
+                for chunk in self._chunks(X)
+            )
         with torch.no_grad():
-            for chunk in self._chunks(X):
-                hidden = prefix(self._as_net_input(chunk).to(self.device))
+            for hidden in chunks:
                 stop = done + hidden.shape[0]
                 for index in range(n_passes):
                     masks.pass_index = index
@@ -680,6 +741,14 @@ class PoolOutputs:
         Fisher value's ``F_U`` and whitening); ``None``: every row. Stage
         two of a two-stage query sets it to its random sample of the pool,
         since its other rows are the partitions' proposals.
+    mc_prefix : bool, default=False
+        Whether the forward pass keeps, for skautoal's own modules, the
+        activations that MC-dropout passes start from (the input of the
+        first dropout layer), so that :meth:`mc_proba` does not compute
+        them again: one array of the pool's length (for the default MLP,
+        the size of the embeddings) for the part of a forward pass before
+        the first dropout (for the CNN, every convolution). Set it when
+        MC-dropout passes will be asked for.
 
     Examples
     --------
@@ -701,6 +770,7 @@ class PoolOutputs:
         name="X_pool",
         with_embedding=True,
         statistics_rows=None,
+        mc_prefix=False,
     ):
         self.model = TaskModel.wrap(model)
         if not hasattr(X, "shape"):
@@ -718,6 +788,8 @@ class PoolOutputs:
         self._proba = None
         self._proba_by_class = None
         self._embedding = None
+        self.mc_prefix = mc_prefix
+        self._prefix = None
         self._mc = {}
 
     def __len__(self):
@@ -729,8 +801,8 @@ class PoolOutputs:
         return self.model.device
 
     def _forward(self, embedding):
-        self._proba, self._embedding = self.model.proba_and_embedding(
-            self.X, embedding=embedding
+        self._proba, self._embedding, self._prefix = self.model._outputs(
+            self.X, embedding, self.mc_prefix
         )
 
     @property
@@ -774,7 +846,7 @@ class PoolOutputs:
         """
         if n_passes not in self._mc:
             self._mc[n_passes] = self.model.mc_predict_proba(
-                self.X, n_passes, self._seed
+                self.X, n_passes, self._seed, prefix=self._prefix
             )
         return self._mc[n_passes]
 

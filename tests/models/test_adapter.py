@@ -141,6 +141,96 @@ def test_mc_passes_share_the_part_before_dropout(kind, digits, monkeypatch):
     assert not np.allclose(split[0], split[1])
 
 
+@pytest.mark.parametrize("kind", ["mlp", "cnn"])
+def test_pool_outputs_share_the_forward_pass_prefix_with_mc_passes(kind, digits):
+    # With mc_prefix, the forward pass keeps the input of the first dropout
+    # layer and the MC passes start from it: the layers before it run once
+    # per chunk in all (not once for the forward pass and once for the
+    # passes), and the passes are the same bits as without it.
+    X, y = digits
+    if kind == "cnn":
+        X = X.reshape(-1, 1, 8, 8)
+        module, params = CNNModule, {"module__channels": 4}
+    else:
+        module, params = MLPModule, {"module__n_layers": 2}
+    net = NeuralNetClassifier(
+        module,
+        module__n_classes=10,
+        module__hidden_units=16,
+        max_epochs=2,
+        verbose=0,
+        train_split=None,
+        **params,
+    ).fit(X[:200], y[:200])
+    first = net.module_.features[0] if kind == "cnn" else net.module_.body[0]
+    calls = []
+    handle = first.register_forward_hook(lambda *args: calls.append(1))
+    shared = PoolOutputs(
+        TaskModel(net, chunk_size=64), X[200:400], random_state=3, mc_prefix=True
+    )
+    proba = shared.proba.copy()
+    passes = shared.mc_proba(5)
+    handle.remove()
+    # PoolOutputs probes one sample, then 200 samples in chunks of 64, once
+    # for the forward pass and the MC passes together (9 without sharing).
+    assert len(calls) == 5
+    assert [len(h) for h in shared._prefix] == [64, 64, 64, 8]
+    alone = PoolOutputs(TaskModel(net, chunk_size=64), X[200:400], random_state=3)
+    np.testing.assert_array_equal(alone.proba, proba)
+    assert alone._prefix is None
+    np.testing.assert_array_equal(alone.mc_proba(5), passes)
+    # Passes asked for before any forward pass compute the prefix themselves.
+    first_mc = PoolOutputs(
+        TaskModel(net, chunk_size=64), X[200:400], random_state=3, mc_prefix=True
+    )
+    np.testing.assert_array_equal(first_mc.mc_proba(5), passes)
+
+
+def test_mc_passes_refuse_a_prefix_of_other_chunks(digits):
+    X, y = digits
+    net = NeuralNetClassifier(
+        MLPModule,
+        module__n_classes=10,
+        module__hidden_units=16,
+        max_epochs=1,
+        verbose=0,
+        train_split=None,
+    ).fit(X[:100], y[:100])
+    kept = PoolOutputs(TaskModel(net, chunk_size=50), X[100:200], mc_prefix=True)
+    assert kept.proba.shape == (100, 10)
+    with pytest.raises(ValueError, match="not a forward pass over the same X"):
+        TaskModel(net, chunk_size=64).mc_predict_proba(
+            X[100:200], 3, 0, prefix=kept._prefix
+        )
+
+
+def test_mc_prefix_is_not_kept_for_a_user_module(user_net, split):
+    outputs = PoolOutputs(user_net, split[2][:50], random_state=0, mc_prefix=True)
+    assert outputs.proba.shape[0] == 50
+    assert outputs._prefix is None
+    alone = PoolOutputs(user_net, split[2][:50], random_state=0)
+    np.testing.assert_array_equal(outputs.mc_proba(3), alone.mc_proba(3))
+
+
+def test_queriers_keep_the_prefix_only_for_mc_candidates(user_net):
+    from skautoal import AutoALQuerier
+    from skautoal.baselines import StrategyQuerier
+    from skautoal.strategies import BALD, MarginSampling
+
+    single = StrategyQuerier(user_net, BALD())
+    single.strategy_, single.estimator_ = BALD(), user_net
+    pool = np.zeros((5, 64), np.float32)
+    assert single._pool_outputs(pool, 0).mc_prefix
+    single.strategy_ = MarginSampling()
+    assert not single._pool_outputs(pool, 0).mc_prefix
+    querier = AutoALQuerier(user_net, device="cpu")
+    querier.estimator_ = user_net
+    querier.candidates_ = [MarginSampling()]
+    assert not querier._pool_outputs(pool, 0).mc_prefix
+    querier.candidates_ = [MarginSampling(), BALD()]
+    assert querier._pool_outputs(pool, 0).mc_prefix
+
+
 def test_mc_split_is_not_used_for_a_subclass_with_its_own_forward():
     from skautoal.models._adapter import _mc_split
 
