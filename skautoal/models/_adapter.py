@@ -161,7 +161,8 @@ def _pruned_plan(layers, masks, width, device):
     the values the hooked pass gives them (``out * keep / (1 - p)``, the
     same division), and a product over the kept columns adds the same
     terms as one over all columns less exact zeros, so the probabilities
-    match the hooked pass's to rounding (in practice bit for bit).
+    match the hooked pass's to rounding (to a unit in the last place: the
+    passes' softmax runs with the classes moved, see :func:`_class_softmax`).
 
     Parameters
     ----------
@@ -214,8 +215,28 @@ def _pruned_plan(layers, masks, width, device):
     return steps
 
 
-def _run_plan(x, steps):
-    """Run :func:`_pruned_plan`'s steps on ``x``; the softmax of the result."""
+def _class_softmax(logits):
+    """``torch.softmax(logits, dim=-1)``, faster for a few classes on the CPU.
+
+    torch's CPU softmax along a last dimension shorter than a vector
+    register is several times slower than along an outer one (measured:
+    2.1 ms against 0.44 ms for 10 x 1024 x 10 float32 logits, transposes
+    included), so with fewer than 16 classes the classes are moved to the
+    second-to-last axis first. The values agree to a unit in the last place,
+    not bit for bit.
+    """
+    if logits.device.type != "cpu" or logits.shape[-1] >= 16 or logits.dim() < 2:
+        return torch.softmax(logits, dim=-1)
+    moved = logits.transpose(-1, -2).contiguous()
+    return torch.softmax(moved, dim=-2).transpose(-1, -2)
+
+
+def _run_plan(x, steps, out=None):
+    """Run :func:`_pruned_plan`'s steps on ``x``; the softmax of the result.
+
+    With ``out``, the logits are written there and the softmax is left to
+    the caller (one softmax over several passes costs less than one each).
+    """
     for step in steps:
         if step[0] == "select":
             x = x.index_select(1, step[1])
@@ -225,6 +246,9 @@ def _run_plan(x, steps):
             x = torch.nn.functional.linear(x, step[1], step[2])
         else:
             x = step[1](x)
+    if out is not None:
+        out.copy_(x)
+        return out
     return torch.softmax(x, dim=-1)
 
 
@@ -615,22 +639,31 @@ class TaskModel:
         with torch.no_grad():
             for hidden in chunks:
                 stop = done + hidden.shape[0]
-                for index in range(n_passes):
-                    masks.pass_index = index
-                    if prunable and hidden.dim() == 2:
+                if prunable and hidden.dim() == 2:
+                    # Every pass's logits into one tensor, then one softmax:
+                    # row by row the same numbers as a softmax per pass.
+                    logits = hidden.new_empty(
+                        (n_passes, hidden.shape[0], layers[-1].out_features)
+                    )
+                    for index in range(n_passes):
+                        masks.pass_index = index
                         if index not in plans:
                             plans[index] = _pruned_plan(
                                 layers, masks, hidden.shape[1], hidden.device
                             )
-                        out = _run_plan(hidden, plans[index])
-                    else:
-                        out = suffix(hidden)
-                    proba = nonlin(out).float().cpu().numpy()
-                    check_outputs(proba, net=self.net)
-                    if passes is None:
-                        shape = (n_passes, n_samples, proba.shape[1])
-                        passes = np.empty(shape, np.float32)
-                    passes[index, done:stop] = proba
+                        _run_plan(hidden, plans[index], logits[index])
+                    outs = [nonlin(p) for p in _class_softmax(logits)]
+                else:
+                    outs = []
+                    for index in range(n_passes):
+                        masks.pass_index = index
+                        outs.append(nonlin(suffix(hidden)))
+                proba = torch.stack([o.float() for o in outs]).cpu().numpy()
+                check_outputs(proba.reshape(-1, proba.shape[-1]), net=self.net)
+                if passes is None:
+                    shape = (n_passes, n_samples, proba.shape[-1])
+                    passes = np.empty(shape, np.float32)
+                passes[:, done:stop] = proba
                 done = stop
         return passes
 

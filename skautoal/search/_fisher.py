@@ -225,7 +225,7 @@ class FisherBatchValue:
 
     @staticmethod
     def _check_finite(*tensors):
-        if not all(torch.isfinite(t).all() for t in tensors):
+        if not all(all_finite(t) for t in tensors):
             raise ValueError(
                 "The task model's probabilities or embeddings are not finite (NaN "
                 "or infinity), so no batch value can be computed: the model may "

@@ -1,5 +1,4 @@
 import numpy as np
-from scipy.special import entr
 
 from ..base import BaseScoreStrategy
 from ..utils._validation import check_positive_int
@@ -35,6 +34,7 @@ class _MCDropoutStrategy(BaseScoreStrategy):
         return False
 
     _chunk = 65536  # samples per float64 block of the score
+    _float64 = True  # whether the score reads the passes in float64
 
     def _mc_proba(self, outputs):
         n_passes = check_positive_int(self.n_passes, "n_passes", type(self).__name__)
@@ -46,12 +46,25 @@ class _MCDropoutStrategy(BaseScoreStrategy):
         # 8 bytes, 1.6 GB for a million samples. Each sample's score is
         # computed from its own column, so blocks give the same numbers.
         mc = self._mc_proba(outputs)
+        dtype = np.float64 if self._float64 else mc.dtype
         return np.concatenate(
             [
-                self._score_block(np.asarray(mc[:, i : i + self._chunk], np.float64))
+                self._score_block(np.asarray(mc[:, i : i + self._chunk], dtype))
                 for i in range(0, mc.shape[1], self._chunk)
             ]
         )
+
+
+def _plogp(p):
+    """``p log p``, with ``0 log 0 = 0`` (``log(0)`` clipped to a finite value).
+
+    ``-scipy.special.entr(p)`` up to the last bit of the logarithm (numpy's
+    is vectorised) and several times faster: BALD takes it over every pass,
+    sample and class.
+    """
+    out = np.log(np.maximum(p, np.finfo(p.dtype).tiny))
+    out *= p
+    return out
 
 
 class BALD(_MCDropoutStrategy):
@@ -68,7 +81,10 @@ class BALD(_MCDropoutStrategy):
 """ + _EXAMPLE.format(name="BALD")
 
     def _score_block(self, mc):
-        return entr(mc.mean(0)).sum(1) - entr(mc).sum(2).mean(0)
+        # Sums over the classes as products: a sum along a short last axis
+        # is several times slower.
+        ones = np.ones(mc.shape[2], mc.dtype)
+        return (_plogp(mc) @ ones).mean(0) - _plogp(mc.mean(0)) @ ones
 
 
 class MeanSTD(_MCDropoutStrategy):
@@ -101,6 +117,8 @@ class VarRatio(_MCDropoutStrategy):
     n_passes : int, default=10
         The number of MC-dropout passes.
 """ + _EXAMPLE.format(name="VarRatio")
+
+    _float64 = False  # votes are the same on the float32 passes
 
     def _score_block(self, mc):
         votes = mc.argmax(2)

@@ -43,7 +43,10 @@ def min_sqdist(X, centers, *, chunk_size=4096):
     labels = torch.empty(n, dtype=torch.long, device=X.device)
     for start in range(0, n, chunk_size):
         block = X[start : start + chunk_size]
-        d = (block * block).sum(1, keepdim=True) - 2 * block @ centers.T + c_norm
+        # (|x|^2 - 2 x.c) + |c|^2 in place: the same bits as written out
+        # (-2 g + a is a - 2 g), without two temporaries of the chunk's size.
+        d = torch.mm(block, centers.T).mul_(-2)
+        d.add_((block * block).sum(1, keepdim=True)).add_(c_norm)
         stop = start + block.shape[0]
         torch.min(check_distances(d), 1, out=(dists[start:stop], labels[start:stop]))
     return dists.clamp_min_(0), labels
@@ -93,7 +96,8 @@ class NearestCentre:
             self.assign = torch.zeros(n_samples, dtype=torch.long, device=device)
         else:
             self.closest, self.assign = min_sqdist(points, external)
-        self._reach = 2 * self.closest.sqrt()
+        # 2 d(x, nearest centre): only the sparse updates read it.
+        self._reach = None if self.dense else 2 * self.closest.sqrt()
 
     def _centre_distances(self, i):
         parts = []
@@ -112,7 +116,8 @@ class NearestCentre:
         )
         if slot == 0:
             self.closest = check_distances(self.sqdist(None, i).float().clamp_min(0))
-            self._reach = 2 * self.closest.sqrt()
+            if not self.dense:
+                self._reach = 2 * self.closest.sqrt()
         elif self.dense:
             d = check_distances(self.sqdist(None, i).float().clamp_min(0))
             better = d < self.closest
@@ -132,7 +137,8 @@ class NearestCentre:
                 self._reach[block] = 2 * d[better].sqrt()
                 self.assign[block] = slot
         self.closest[i] = 0
-        self._reach[i] = 0
+        if not self.dense:
+            self._reach[i] = 0
         self.assign[i] = slot
         self.is_centre[i] = True
         self.centres.append(int(i))
@@ -183,22 +189,19 @@ def d2_sampling(n_centers, first, sqdist, n_samples, random_state, device):
     """
     nearest = NearestCentre(sqdist, n_samples, device)
     nearest.add(first)
-    taken = nearest.is_centre
+    taken = {int(first)}
     for _ in range(n_centers - 1):
-        cumulative = torch.cumsum(nearest.closest.double(), 0)
+        cumulative = torch.cumsum(nearest.closest, 0, dtype=torch.float64)
         total = cumulative[-1].item()
         index = None
         if total > 0:
-            target = torch.tensor(
-                random_state.random_sample() * total,
-                dtype=cumulative.dtype,
-                device=cumulative.device,
-            )
+            target = random_state.random_sample() * total
             index = int(torch.searchsorted(cumulative, target, right=True))
             index = min(index, n_samples - 1)
-        if index is None or taken[index]:
+        if index is None or index in taken:
             # Every remaining sample coincides with a centre: pick one at random.
-            free = torch.nonzero(~taken).flatten().cpu().numpy()
+            free = torch.nonzero(~nearest.is_centre).flatten().cpu().numpy()
             index = int(random_state.choice(free))
+        taken.add(index)
         nearest.add(index)
     return np.asarray(nearest.centres, dtype=np.int64)

@@ -137,8 +137,20 @@ def test_mc_passes_share_the_part_before_dropout(kind, digits, monkeypatch):
     assert len(calls) == 4  # 200 samples in chunks of 64, once each
     monkeypatch.setattr(_adapter, "_mc_split", lambda module: None)
     whole = TaskModel(net, chunk_size=64).mc_predict_proba(X[200:400], 5, 3)
-    np.testing.assert_array_equal(split, whole)
+    # To the last place: the split passes take their softmax with the
+    # classes moved to an outer axis (_class_softmax).
+    np.testing.assert_allclose(split, whole, rtol=1e-6, atol=1e-7)
     assert not np.allclose(split[0], split[1])
+
+
+@pytest.mark.parametrize("shape", [(7, 3), (4, 50, 10), (2, 30, 15), (3, 20, 40)])
+def test_class_softmax_is_the_softmax(shape):
+    from skautoal.models._adapter import _class_softmax
+
+    logits = torch.randn(*shape, generator=torch.Generator().manual_seed(0)) * 5
+    fast = _class_softmax(logits)
+    assert fast.shape == logits.shape
+    torch.testing.assert_close(fast, torch.softmax(logits, -1), rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("kind", ["mlp", "cnn"])

@@ -245,3 +245,17 @@ def test_chunked_row_norms_are_the_unchunked_ones():
     torch.testing.assert_close(
         row_sqnorms(X, chunk_size=7), (X * X).sum(1), rtol=0, atol=0
     )
+
+
+def test_bald_plogp_is_minus_entr_with_zeros():
+    from scipy.special import entr
+
+    from skautoal.strategies._bayesian import _plogp
+
+    p = np.random.RandomState(0).dirichlet(np.full(10, 0.2), 500)
+    p[:5] = 0.0
+    p[:5, 0] = 1.0  # one-hot rows: 0 log 0 and 1 log 1 are both 0
+    np.testing.assert_allclose(_plogp(p), -entr(p), rtol=1e-13, atol=0)
+    passes = np.stack([p, p])  # identical passes: no disagreement
+    np.testing.assert_allclose(BALD()._score_block(passes), 0.0, atol=1e-15)
+    assert np.all(BALD()._score_block(passes)[:5] == 0.0)
