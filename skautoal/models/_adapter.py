@@ -7,6 +7,7 @@ methods, and :class:`PoolOutputs` computes each output a strategy may need
 once per pool, in chunks, on the model's device.
 """
 
+import math
 import warnings
 
 import numpy as np
@@ -208,11 +209,20 @@ def _pruned_plan(layers, masks, width, device):
                     rows = masks.kept_units(layers[after], layer.out_features, device)
                     weight = weight[rows]
                     bias = None if bias is None else bias[rows]
+            if steps and steps[-1][0] == "divide" and _power_of_two(steps[-1][1]):
+                # x / q W^T is x (W / q)^T bit for bit when q is a power of
+                # two (dropout 0.5): both scale each product exactly.
+                weight = weight / steps.pop()[1]
             steps.append(("linear", weight.contiguous(), bias))
             kept, width = rows, layer.out_features
         else:
             steps.append(("apply", layer))
     return steps
+
+
+def _power_of_two(value):
+    """Whether ``value`` (a float) is 2**k for an integer k."""
+    return value > 0 and math.frexp(value)[0] == 0.5
 
 
 def _class_softmax(logits):

@@ -360,7 +360,9 @@ class FisherBatchValue:
         taken = torch.zeros(n, dtype=torch.bool, device=G.device)
         order = []
         for _ in range(min(n_select, n)):
-            gain = torch.linalg.solve(R, T).diagonal(dim1=1, dim2=2).sum(1)
+            # solve_ex: a singular R_i (a taken row) gives a non-finite gain
+            # that is masked below, not an error.
+            gain = torch.linalg.solve_ex(R, T)[0].diagonal(dim1=1, dim2=2).sum(1)
             if gain_weights is not None:
                 gain = gain * gain_weights
             # Taken rows may have gone singular; only the others must be finite.
@@ -374,8 +376,9 @@ class FisherBatchValue:
             order.append(j)
             taken[j] = True
             Q_j = M_inv @ G[j]
-            K = torch.linalg.inv(R[j])
-            K = (K + K.T) / 2
+            # R_j^-1 from its Cholesky factor: symmetric by construction, and
+            # half the small ops of an LU inverse made symmetric.
+            K = torch.cholesky_inverse(torch.linalg.cholesky(R[j]))
             blocks = stacked @ torch.cat([Q_j, M_inv @ (self.F_U @ Q_j)], 1)
             S, U = blocks.reshape(n, C, 2 * C).split(C, 2)
             # T - U SK^T - SK U^T + SK T_j SK^T = T - (W SK^T + SK W^T) with
