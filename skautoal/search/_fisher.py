@@ -372,7 +372,7 @@ class FisherBatchValue:
                     "The Fisher gains of some proposals are not finite: their "
                     "probabilities or embeddings are NaN or infinite."
                 )
-            j = int(torch.argmax(gain.masked_fill(taken, -np.inf)))
+            j = int(torch.argmax(gain.masked_fill_(taken, -np.inf)))
             order.append(j)
             taken[j] = True
             Q_j = M_inv @ G[j]
@@ -380,15 +380,16 @@ class FisherBatchValue:
             # half the small ops of an LU inverse made symmetric.
             K = torch.cholesky_inverse(torch.linalg.cholesky(R[j]))
             blocks = stacked @ torch.cat([Q_j, M_inv @ (self.F_U @ Q_j)], 1)
-            S, U = blocks.reshape(n, C, 2 * C).split(C, 2)
             # T - U SK^T - SK U^T + SK T_j SK^T = T - (W SK^T + SK W^T) with
             # W = U - SK T_j / 2 (T_j is symmetric): one batched product.
-            SK = S @ K
-            W = U - SK @ (T[j] / 2)
+            # SK and W are computed on the flat (n C, C) rows of blocks.
+            SK = blocks[:, :C] @ K
+            W = torch.addmm(blocks[:, C:], SK, T[j], alpha=-0.5).view(n, C, C)
+            SK = SK.view(n, C, C)
             WSK = W @ SK.transpose(1, 2)
             T = T - WSK - WSK.transpose(1, 2)
-            R = R - SK @ S.transpose(1, 2)
-            M_inv = M_inv - Q_j @ K @ Q_j.T
+            R = torch.baddbmm(R, SK, blocks[:, :C].view(n, C, C).mT, alpha=-1)
+            M_inv = torch.addmm(M_inv, Q_j @ K, Q_j.T, alpha=-1)
         return np.asarray(order, dtype=np.int64)
 
     def gradient(
