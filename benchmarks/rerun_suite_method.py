@@ -1,10 +1,14 @@
-"""Rerun one method's runs of a suite folder with today's code and compare.
+"""Rerun methods' runs of a suite folder with today's code and compare.
 
 After a change that should not alter a method's picks (a faster search, a
-refactor), this reruns every (block, seed) of ``--method`` found in
-``FOLDER/runs.jsonl`` and reports how many AUBCs are identical::
+refactor), this reruns every (block, seed) of each ``--method`` found in
+``FOLDER/runs.jsonl`` and reports how many test-accuracy curves (every
+round, not only the AUBC) are identical. ``--method`` takes a comma-separated
+list; ``method:N`` reruns only that method's stored seeds below N::
 
     python benchmarks/rerun_suite_method.py suite_results --method autoal [--seeds 2]
+    python benchmarks/rerun_suite_method.py suite_results \\
+        --method autoal,bait:6,badge:3 --n-jobs 2
 """
 
 import argparse
@@ -20,7 +24,16 @@ def _run(block, method, seed):
     torch.set_num_threads(1)
     from skautoal.suite import run_one
 
-    return run_one(block, method, seed)["aubc"]
+    return run_one(block, method, seed)["scores"]
+
+
+def _limits(text, default):
+    """``{"autoal": None, "bait": 6}`` from ``"autoal,bait:6"``."""
+    limits = {}
+    for item in text.split(","):
+        method, _, seeds = item.partition(":")
+        limits[method] = int(seeds) if seeds else default
+    return limits
 
 
 def main(argv=None):
@@ -34,23 +47,29 @@ def main(argv=None):
     args = parser.parse_args(argv)
     from skautoal.suite import read_runs
 
+    limits = _limits(args.method, args.seeds)
     stored = {
-        (r["block"], r["seed"]): r["aubc"]
+        (r["method"], r["block"], r["seed"]): r["scores"]
         for r in read_runs(os.path.join(args.folder, "runs.jsonl"))
-        if r["method"] == args.method and (args.seeds is None or r["seed"] < args.seeds)
+        if r["method"] in limits
+        and (limits[r["method"]] is None or r["seed"] < limits[r["method"]])
     }
     keys = sorted(stored)
+    if not keys:
+        raise SystemExit(f"no runs of {sorted(limits)} in {args.folder}/runs.jsonl")
     with ProcessPoolExecutor(args.n_jobs) as pool:
-        blocks, seeds = zip(*keys, strict=True)
-        new = list(pool.map(_run, blocks, [args.method] * len(keys), seeds))
-    differ = [
-        (b, s, round(a - stored[(b, s)], 6))
-        for (b, s), a in zip(keys, new, strict=True)
-        if abs(a - stored[(b, s)]) >= 1e-12
-    ]
-    print(f"{len(keys) - len(differ)} of {len(keys)} {args.method} AUBCs identical")
-    for row in differ:
-        print("differs:", json.dumps(row))
+        methods, blocks, seeds = zip(*keys, strict=True)
+        new = list(pool.map(_run, blocks, methods, seeds))
+    for method in limits:
+        rows = [(k, n) for k, n in zip(keys, new, strict=True) if k[0] == method]
+        differ = [(k, n) for k, n in rows if n != stored[k]]
+        print(f"{len(rows) - len(differ)} of {len(rows)} {method} curves identical")
+        for (_, block, seed), scores in differ:
+            rounds = sum(
+                a != b
+                for a, b in zip(scores, stored[(method, block, seed)], strict=True)
+            )
+            print("differs:", json.dumps([block, seed, f"{rounds} rounds"]))
 
 
 if __name__ == "__main__":
