@@ -119,10 +119,10 @@ class NearestCentre:
             if not self.dense:
                 self._reach = 2 * self.closest.sqrt()
         elif self.dense:
-            d = check_distances(self.sqdist(None, i).float().clamp_min(0))
-            better = d < self.closest
-            self.assign.masked_fill_(better, slot)
-            self.closest = torch.minimum(self.closest, d)
+            # Only the sparse updates read ``assign``; here each step is one
+            # product and an element-wise minimum, in place.
+            d = check_distances(self.sqdist(None, i).float().clamp_min_(0))
+            torch.minimum(self.closest, d, out=self.closest)
         else:
             bound = self._centre_distances(i)[self.assign]
             # A little slack, so rounding never drops a point that is closer.
@@ -139,7 +139,7 @@ class NearestCentre:
         self.closest[i] = 0
         if not self.dense:
             self._reach[i] = 0
-        self.assign[i] = slot
+            self.assign[i] = slot
         self.is_centre[i] = True
         self.centres.append(int(i))
 
