@@ -65,7 +65,7 @@ def check_outputs(proba, embedding=None, *, net=None):
     tol = 1e-3
     # Row sums by a product: a sum along a short axis is several times
     # slower, and this runs on every chunk of every MC-dropout pass.
-    sums = proba @ np.ones(proba.shape[1], proba.dtype) if proba.ndim == 2 else 1.0
+    sums = proba @ np.ones(proba.shape[1], proba.dtype)
     if proba.size and (
         low < -tol
         or high > 1 + tol

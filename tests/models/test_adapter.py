@@ -107,13 +107,9 @@ def test_mc_dropout_masks_are_shared_across_samples_and_chunks(user_net, split):
     np.testing.assert_allclose(chunked, mc, rtol=1e-6, atol=1e-7)
 
 
-@pytest.mark.parametrize("kind", ["mlp", "cnn"])
-def test_mc_passes_share_the_part_before_dropout(kind, digits, monkeypatch):
-    # skautoal's modules run their layers before the first dropout once per
-    # chunk, not once per pass: the same probabilities as whole passes, and
-    # the body before dropout is called once per chunk.
-    from skautoal.models import _adapter
-
+def _small_dropout_net(kind, digits):
+    """One of skautoal's modules ("mlp" or "cnn") fitted on 200 digits: the
+    net, the samples (as images for the CNN) and its first layer."""
     X, y = digits
     if kind == "cnn":
         X = X.reshape(-1, 1, 8, 8)
@@ -130,6 +126,17 @@ def test_mc_passes_share_the_part_before_dropout(kind, digits, monkeypatch):
         **params,
     ).fit(X[:200], y[:200])
     first = net.module_.features[0] if kind == "cnn" else net.module_.body[0]
+    return net, X, first
+
+
+@pytest.mark.parametrize("kind", ["mlp", "cnn"])
+def test_mc_passes_share_the_part_before_dropout(kind, digits, monkeypatch):
+    # skautoal's modules run their layers before the first dropout once per
+    # chunk, not once per pass: the same probabilities as whole passes, and
+    # the body before dropout is called once per chunk.
+    from skautoal.models import _adapter
+
+    net, X, first = _small_dropout_net(kind, digits)
     calls = []
     handle = first.register_forward_hook(lambda *args: calls.append(1))
     split = TaskModel(net, chunk_size=64).mc_predict_proba(X[200:400], 5, 3)
@@ -159,22 +166,7 @@ def test_pool_outputs_share_the_forward_pass_prefix_with_mc_passes(kind, digits)
     # layer and the MC passes start from it: the layers before it run once
     # per chunk in all (not once for the forward pass and once for the
     # passes), and the passes are the same bits as without it.
-    X, y = digits
-    if kind == "cnn":
-        X = X.reshape(-1, 1, 8, 8)
-        module, params = CNNModule, {"module__channels": 4}
-    else:
-        module, params = MLPModule, {"module__n_layers": 2}
-    net = NeuralNetClassifier(
-        module,
-        module__n_classes=10,
-        module__hidden_units=16,
-        max_epochs=2,
-        verbose=0,
-        train_split=None,
-        **params,
-    ).fit(X[:200], y[:200])
-    first = net.module_.features[0] if kind == "cnn" else net.module_.body[0]
+    net, X, first = _small_dropout_net(kind, digits)
     calls = []
     handle = first.register_forward_hook(lambda *args: calls.append(1))
     shared = PoolOutputs(
