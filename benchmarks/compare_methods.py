@@ -13,6 +13,14 @@ mean query seconds per round; then the same over all block-seeds pooled::
 ``best-candidate`` as a method stands for the best single AutoAL candidate
 of each block (highest block mean, as issue 9's criterion 2 picks it), so
 the pooled line is criterion 2 over all block-seeds at once.
+
+``--by-round`` asks where in the budget a difference arises: per block, the
+mean paired difference in test accuracy after each round, and over the
+first and the second half of the rounds (the initial model, the same for
+every method, left out), each with its 95% paired-bootstrap CI::
+
+    python benchmarks/compare_methods.py suite_results \
+        --reference autoal --methods badge,margin --by-round
 """
 
 import argparse
@@ -28,6 +36,11 @@ def main(argv=None):
     parser.add_argument("folder")
     parser.add_argument("--reference", default="autoal")
     parser.add_argument("--methods", default="autoal-gradient,bait")
+    parser.add_argument(
+        "--by-round",
+        action="store_true",
+        help="differences in accuracy per round and per half of the budget",
+    )
     args = parser.parse_args(argv)
     from skautoal.suite import (
         _matrix,
@@ -42,6 +55,10 @@ def main(argv=None):
     ref = args.reference
     # The best single candidate of each block, as the suite's report picks it.
     best = {g["block"]: g["best"] for g in best_candidate_gaps(runs, ref)}
+    if args.by_round:
+        for other in args.methods.split(","):
+            _by_round(runs, blocks, ref, other, best)
+        return
     for other in args.methods.split(","):
         print(f"\n{other} minus {ref}:\n")
         print(
@@ -81,6 +98,37 @@ def main(argv=None):
             f"bootstrap CI [{low:+.4f}, {high:+.4f}], {other} ahead in "
             f"{int((diff > 0).sum())}/{len(diff)}, Wilcoxon p {wilcoxon_p(diff):.3g}"
         )
+
+
+def _by_round(runs, blocks, ref, other, best):
+    """Per block: ``other`` minus ``ref`` in accuracy after each round, and
+    averaged over the first and the second half of the rounds."""
+    from skautoal.suite import _matrix, paired_bootstrap_ci
+
+    print(f"\n{other} minus {ref}, test accuracy per round:\n")
+    print(
+        "| block | seeds | per round (mean) | first half, 95% CI "
+        "| second half, 95% CI |"
+    )
+    print("|---|---|---|---|---|")
+    for block in blocks:
+        name = best.get(block) if other == BEST else other
+        if name is None:
+            continue
+        # (seeds, 2, rounds + 1): column 0 is the shared initial model.
+        scores, _ = _matrix(runs, block, [ref, name], key="scores")
+        if not len(scores):
+            continue
+        diff = scores[:, 1, 1:] - scores[:, 0, 1:]
+        half = (diff.shape[1] + 1) // 2
+        cells = []
+        for part in (diff[:, :half], diff[:, half:]):
+            mean = part.mean(1)
+            low, high = paired_bootstrap_ci(mean)
+            cells.append(f"{mean.mean():+.4f} [{low:+.4f}, {high:+.4f}]")
+        label = f"{block} ({name})" if other == BEST else block
+        rounds = " ".join(f"{d:+.3f}" for d in diff.mean(0))
+        print(f"| {label} | {len(diff)} | {rounds} | {cells[0]} | {cells[1]} |")
 
 
 if __name__ == "__main__":
