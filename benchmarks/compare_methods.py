@@ -68,7 +68,7 @@ def main(argv=None):
         print("|---|---|---|---|---|---|---|---|---|")
         pooled = []
         for block in blocks:
-            name = best.get(block) if other == BEST else other
+            name, label = _partner(other, block, best)
             if name is None:
                 continue
             aubc, _ = _matrix(runs, block, [ref, name])
@@ -81,7 +81,6 @@ def main(argv=None):
             q_ref, q_other = query.mean(axis=(0, 2))
             pooled.append(diff)
             low, high = paired_bootstrap_ci(diff)
-            label = f"{block} ({name})" if other == BEST else block
             print(
                 f"| {label} | {len(diff)} | {x.mean():.4f} | {y.mean():.4f} | "
                 f"{diff.mean():+.4f} | [{low:+.4f}, {high:+.4f}] | "
@@ -100,6 +99,15 @@ def main(argv=None):
         )
 
 
+def _partner(other, block, best):
+    """The method compared in ``block`` (``best-candidate`` resolved to that
+    block's best candidate, None if it has none) and the row's label."""
+    if other != BEST:
+        return other, block
+    name = best.get(block)
+    return name, f"{block} ({name})"
+
+
 def _by_round(runs, blocks, ref, other, best):
     """Per block: ``other`` minus ``ref`` in accuracy after each round, and
     averaged over the first and the second half of the rounds."""
@@ -112,7 +120,7 @@ def _by_round(runs, blocks, ref, other, best):
     )
     print("|---|---|---|---|---|")
     for block in blocks:
-        name = best.get(block) if other == BEST else other
+        name, label = _partner(other, block, best)
         if name is None:
             continue
         # (seeds, 2, rounds + 1): column 0 is the shared initial model.
@@ -126,7 +134,6 @@ def _by_round(runs, blocks, ref, other, best):
             mean = part.mean(1)
             low, high = paired_bootstrap_ci(mean)
             cells.append(f"{mean.mean():+.4f} [{low:+.4f}, {high:+.4f}]")
-        label = f"{block} ({name})" if other == BEST else block
         rounds = " ".join(f"{d:+.3f}" for d in diff.mean(0))
         print(f"| {label} | {len(diff)} | {rounds} | {cells[0]} | {cells[1]} |")
 

@@ -68,7 +68,8 @@ class NearestCentre:
     ----------
     sqdist : callable
         ``sqdist(rows, i)`` returns the squared distances from the points
-        ``rows`` (an index tensor, or ``None`` for all points) to point ``i``.
+        ``rows`` (an index tensor, or ``None`` for all points) to point ``i``,
+        as a new tensor (the dense steps clamp it in place).
     n_samples : int
         The number of points.
     device : torch.device
