@@ -12,9 +12,15 @@ The suite reports seeds 0-11; this script runs seeds from ``--first-seed``
 Besides ``AutoALQuerier`` parameters, a variant may set ``mc_passes`` (the
 MC-dropout candidates' passes), ``fisher_proba`` (``mc`` or a power: the
 probabilities the Fisher value sees), ``vote_prior`` (a power: the greedy's
-gains weighted by the share of candidates proposing each sample) or
+gains weighted by the share of candidates proposing each sample),
 ``fisher_whiten`` (a power: how far the value's principal axes are whitened,
-1 fully, 0 not); the last three are experiments, not options.
+1 fully, 0 not) or ``fisher_labeled`` (a power or ``uniform``: the
+probabilities of the labelled set's Fisher only); the last four are
+experiments, not options.
+
+``--reuse FILE`` (an earlier ``--out``, made with the same code) takes the
+(block, method, seed) results it holds instead of running them again, so a
+new variant can be paired with the default's stored runs.
 
 It prints the mean AUBC per block and the mean paired difference to
 ``--reference`` (default margin) with its standard error; ``--reference
@@ -55,6 +61,9 @@ def _run(block, name, params, seed):
     patched = _patch_fisher_proba(params.pop("fisher_proba", None) if params else None)
     unvote = _patch_vote_prior(params.pop("vote_prior", None) if params else None)
     unwhiten = _patch_whitening(params.pop("fisher_whiten", None) if params else None)
+    unlabel = _patch_labeled_proba(
+        params.pop("fisher_labeled", None) if params else None
+    )
     if params is None:
         record = suite.run_one(block, name, seed)
     else:
@@ -78,6 +87,7 @@ def _run(block, name, params, seed):
             patched()
             unvote()
             unwhiten()
+            unlabel()
     return block, name, seed, record["aubc"]
 
 
@@ -177,6 +187,43 @@ def _patch_whitening(power):
     return undo
 
 
+def _patch_labeled_proba(kind):
+    """Give the labelled set's Fisher (``M``) other probabilities than the
+    model's own (an experiment, not an option): ``"uniform"``, every label
+    counted as a sample the model knows nothing about; a number ``t``, ``p **
+    t`` renormalised. The pool's probabilities are unchanged. Returns the
+    function that undoes the patch."""
+    from skautoal.search import FisherBatchValue
+
+    original = FisherBatchValue.__dict__["from_outputs"]
+    if kind is None:
+        return lambda: None
+
+    def transform(proba):
+        proba = np.asarray(proba, dtype=np.float64)
+        if kind == "uniform":
+            return np.full_like(proba, 1.0 / proba.shape[1])
+        proba = np.clip(proba, 1e-12, None) ** float(kind)
+        return proba / proba.sum(1, keepdims=True)
+
+    def from_outputs(cls, outputs, labeled, **kwargs):
+        return cls(
+            outputs.embedding,
+            outputs.proba,
+            labeled.embedding,
+            transform(labeled.proba),
+            sample_rows=outputs.statistics_rows,
+            **kwargs,
+        )
+
+    FisherBatchValue.from_outputs = classmethod(from_outputs)
+
+    def undo():
+        FisherBatchValue.from_outputs = original
+
+    return undo
+
+
 def _parse_variant(text):
     name, _, rest = text.partition("=")
     params = {}
@@ -199,6 +246,13 @@ def main():
     parser.add_argument("--reference", default="margin")
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--out", help="write every (block, method, seed, aubc)")
+    parser.add_argument(
+        "--reuse",
+        action="append",
+        default=[],
+        help="an --out file of earlier runs with the same code: its (block, "
+        "method, seed) results are taken instead of run again",
+    )
     args = parser.parse_args()
     baselines = [name for name in args.baselines.split(",") if name]
     variants = dict(_parse_variant(v) for v in args.variant)
@@ -216,8 +270,19 @@ def main():
                 jobs.append((block, name, None, seed))
             for name, params in variants.items():
                 jobs.append((block, name, params, seed))
+    done = {}
+    for path in args.reuse:
+        with open(path) as f:
+            for block, name, seed, value in json.load(f):
+                done[block, name, seed] = value
+    todo = [job for job in jobs if (job[0], job[1], job[3]) not in done]
     with ProcessPoolExecutor(args.n_jobs) as pool:
-        results = list(pool.map(_run, *zip(*jobs, strict=True)))
+        ran = list(pool.map(_run, *zip(*todo, strict=True))) if todo else []
+    ran = {(block, name, seed): value for block, name, seed, value in ran}
+    results = [
+        (block, name, seed, done.get((block, name, seed), ran.get((block, name, seed))))
+        for block, name, _, seed in jobs
+    ]
     if args.out:
         with open(args.out, "w") as f:
             json.dump(results, f)
