@@ -164,14 +164,17 @@ def summarise(results, confidence):
         "mean top probability of the model of the state: labelled set "
         f"{np.mean([c['labeled'] for c in confidence]):.3f}, pool "
         f"{np.mean([c['pool'] for c in confidence]):.3f}",
-        "| batch | accuracy | minus the search's | s.e. |",
-        "|---|---|---|---|",
+        "| batch | accuracy | minus the search's | s.e. | value / the search's |",
+        "|---|---|---|---|---|",
     ]
     for name in names:
         d = np.array([r[name]["accuracy"] - r["search"]["accuracy"] for r in results])
         se = d.std(ddof=1) / np.sqrt(len(d))
         mean = np.mean([r[name]["accuracy"] for r in results])
-        lines.append(f"| {name} | {mean:.4f} | {d.mean():+.4f} | {se:.4f} |")
+        ratio = np.mean([r[name]["value"] / r["search"]["value"] for r in results])
+        lines.append(
+            f"| {name} | {mean:.4f} | {d.mean():+.4f} | {se:.4f} | {ratio:.3f} |"
+        )
     return "\n".join(lines)
 
 
