@@ -14,7 +14,9 @@ seeds, that says whether the value ranks batches by what they are worth:
 ``--state random`` labels random pool samples (``--labels`` of them);
 ``--state autoal`` or ``--state badge`` runs that method's suite run for as
 many rounds as reach ``--labels`` and starts from its labelled set, so the
-state is the one the method itself reaches. ``--labeled-proba`` adds the
+state is the one the method itself reaches (the refit on that labelled set
+must score what the run's model scored, or the script stops).
+``--labeled-proba`` adds the
 greedy batches of values whose labelled set's Fisher uses other
 probabilities (``p ** t`` renormalised, or ``uniform``; the experiment of
 ``tune_autoal.py --variant x=fisher_labeled=...``). Use seeds outside the
@@ -42,7 +44,9 @@ def _seeds(text):
 
 
 def _labelled_state(block, method, n_labeled, seed, X, y, split):
-    """The pool rows labelled in ``method``'s state with ``n_labeled`` labels."""
+    """The pool rows labelled in ``method``'s state with ``n_labeled`` labels,
+    in the order ``simulate`` fits them, and the test accuracy the run's model
+    reached on them (None for ``random``)."""
     from _suite_query import suite_net
     from sklearn.utils import check_random_state
 
@@ -52,7 +56,7 @@ def _labelled_state(block, method, n_labeled, seed, X, y, split):
     X_pool, X_test, y_pool, y_test = split
     b = BLOCKS[block]
     if method == "random":
-        return np.random.RandomState(seed).permutation(len(y_pool))[:n_labeled]
+        return np.random.RandomState(seed).permutation(len(y_pool))[:n_labeled], None
     rounds, extra = divmod(n_labeled - b.initial_size, b.n_queries)
     if extra or rounds < 0:
         raise SystemExit(
@@ -72,24 +76,20 @@ def _labelled_state(block, method, n_labeled, seed, X, y, split):
         n_rounds=rounds,
         random_state=seed,
     )
+    # simulate's initial draw (loop._new_state); the caller checks it by
+    # refitting, since the curve records only the queried rows.
     initial = check_random_state(seed).choice(
         len(y_pool), b.initial_size, replace=False
     )
-    return np.concatenate([initial, *map(np.asarray, curve.queried[:rounds])])
+    rows = np.concatenate([initial, *map(np.asarray, curve.queried[:rounds])])
+    return rows, curve.scores[rounds]
 
 
-def _tempered(proba, kind):
-    proba = np.asarray(proba, dtype=np.float64)
-    if kind == "uniform":
-        return np.full_like(proba, 1.0 / proba.shape[1])
-    proba = np.clip(proba, 1e-12, None) ** float(kind)
-    return proba / proba.sum(1, keepdims=True)
-
-
-def one_state(block, state, n_labeled, seed, labeled_proba=()):
+def one_state(block, state, n_labeled, seed, labeled_kinds=()):
     """Test accuracy after each batch, and each batch's value, for one seed."""
     from _suite_query import block_data, search_inputs, suite_net
     from sklearn.model_selection import train_test_split
+    from tune_autoal import labeled_proba
 
     from skautoal import AutoALQuerier
     from skautoal.search import FisherBatchValue
@@ -99,11 +99,19 @@ def one_state(block, state, n_labeled, seed, labeled_proba=()):
     X, y = block_data(block)
     split = train_test_split(X, y, test_size=b.test_size, stratify=y, random_state=seed)
     X_pool, X_test, y_pool, y_test = split
-    lab = _labelled_state(block, state, n_labeled, seed, X, y, split)
+    lab, run_score = _labelled_state(block, state, n_labeled, seed, X, y, split)
     rest = np.setdiff1d(np.arange(len(y_pool)), lab)
     net = suite_net(block, X, y, seed)
     querier = AutoALQuerier(net, n_queries=b.n_queries, random_state=seed, device="cpu")
     querier.fit(X_pool[lab], y_pool[lab])
+    if run_score is not None and querier.score(X_test, y_test) != run_score:
+        # Not the run's labelled set (or not its model): every number below
+        # would describe some other state.
+        raise RuntimeError(
+            f"The {state} run's state at {n_labeled} labels (seed {seed}) was not "
+            f"rebuilt: its model scored {run_score}, the refit "
+            f"{querier.score(X_test, y_test)}."
+        )
     outputs, labeled, picks, union, value = search_inputs(
         querier, X_pool[rest], b.n_queries
     )
@@ -112,12 +120,12 @@ def one_state(block, state, n_labeled, seed, labeled_proba=()):
     batches["random"] = np.random.RandomState(seed + 7).choice(
         len(rest), b.n_queries, replace=False
     )
-    for kind in labeled_proba:
+    for kind in labeled_kinds:
         other = FisherBatchValue(
             outputs.embedding,
             outputs.proba,
             labeled.embedding,
-            _tempered(labeled.proba, kind),
+            labeled_proba(labeled.proba, kind),
             sample_rows=outputs.statistics_rows,
             dim=querier.fisher_dim,
             reg=querier.fisher_reg,

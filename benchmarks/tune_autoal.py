@@ -58,12 +58,12 @@ def _run(block, name, params, seed):
             if "n_passes" in strategy.get_params():
                 strategy.set_params(n_passes=passes)
         params["strategies"] = strategies
-    patched = _patch_fisher_proba(params.pop("fisher_proba", None) if params else None)
+    patched = _patch_fisher_proba(
+        params.pop("fisher_proba", None) if params else None,
+        params.pop("fisher_labeled", None) if params else None,
+    )
     unvote = _patch_vote_prior(params.pop("vote_prior", None) if params else None)
     unwhiten = _patch_whitening(params.pop("fisher_whiten", None) if params else None)
-    unlabel = _patch_labeled_proba(
-        params.pop("fisher_labeled", None) if params else None
-    )
     if params is None:
         record = suite.run_one(block, name, seed)
     else:
@@ -87,22 +87,36 @@ def _run(block, name, params, seed):
             patched()
             unvote()
             unwhiten()
-            unlabel()
     return block, name, seed, record["aubc"]
 
 
-def _patch_fisher_proba(kind):
+def labeled_proba(proba, kind):
+    """The labelled set's probabilities of the ``fisher_labeled`` experiment:
+    ``"uniform"``, every label counted as a sample the model knows nothing
+    about; a number ``t``, ``p ** t`` renormalised."""
+    proba = np.asarray(proba, dtype=np.float64)
+    if kind == "uniform":
+        return np.full_like(proba, 1.0 / proba.shape[1])
+    proba = np.clip(proba, 1e-12, None) ** float(kind)
+    return proba / proba.sum(1, keepdims=True)
+
+
+def _patch_fisher_proba(kind, labeled_kind=None):
     """Feed the Fisher value other probabilities (an experiment, not an
-    option): ``"mc"``, the mean of 10 MC-dropout passes; a number ``t``,
-    ``p ** t`` renormalised (above 1 sharper, below 1 flatter). Returns the
-    function that undoes the patch (the workers run many jobs)."""
+    option). ``kind``, for the pool and the labelled set: ``"mc"``, the mean
+    of 10 MC-dropout passes; a number ``t``, ``p ** t`` renormalised (above 1
+    sharper, below 1 flatter). ``labeled_kind``, then for the labelled set's
+    Fisher (``M``) only: see :func:`labeled_proba`. Returns the function that
+    undoes the patch (the workers run many jobs)."""
     from skautoal.search import FisherBatchValue
 
     original = FisherBatchValue.__dict__["from_outputs"]
-    if kind is None:
+    if kind is None and labeled_kind is None:
         return lambda: None
 
     def transform(outputs, offset):
+        if kind is None:
+            return outputs.proba
         if kind == "mc":
             # The labelled set's MC seed is the pool's plus one, as in the
             # runs the results page reports (not the querier's own seeding).
@@ -113,11 +127,14 @@ def _patch_fisher_proba(kind):
 
     def from_outputs(cls, outputs, labeled, **kwargs):
         labeled._seed = outputs._seed
+        proba = transform(labeled, 1)
+        if labeled_kind is not None:
+            proba = labeled_proba(proba, labeled_kind)
         return cls(
             outputs.embedding,
             transform(outputs, 0),
             labeled.embedding,
-            transform(labeled, 1),
+            proba,
             sample_rows=outputs.statistics_rows,
             **kwargs,
         )
@@ -183,43 +200,6 @@ def _patch_whitening(power):
 
     def undo():
         _fisher._principal_axes = axes
-
-    return undo
-
-
-def _patch_labeled_proba(kind):
-    """Give the labelled set's Fisher (``M``) other probabilities than the
-    model's own (an experiment, not an option): ``"uniform"``, every label
-    counted as a sample the model knows nothing about; a number ``t``, ``p **
-    t`` renormalised. The pool's probabilities are unchanged. Returns the
-    function that undoes the patch."""
-    from skautoal.search import FisherBatchValue
-
-    original = FisherBatchValue.__dict__["from_outputs"]
-    if kind is None:
-        return lambda: None
-
-    def transform(proba):
-        proba = np.asarray(proba, dtype=np.float64)
-        if kind == "uniform":
-            return np.full_like(proba, 1.0 / proba.shape[1])
-        proba = np.clip(proba, 1e-12, None) ** float(kind)
-        return proba / proba.sum(1, keepdims=True)
-
-    def from_outputs(cls, outputs, labeled, **kwargs):
-        return cls(
-            outputs.embedding,
-            outputs.proba,
-            labeled.embedding,
-            transform(labeled.proba),
-            sample_rows=outputs.statistics_rows,
-            **kwargs,
-        )
-
-    FisherBatchValue.from_outputs = classmethod(from_outputs)
-
-    def undo():
-        FisherBatchValue.from_outputs = original
 
     return undo
 
