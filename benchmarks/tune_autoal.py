@@ -14,9 +14,10 @@ MC-dropout candidates' passes), ``fisher_proba`` (``mc`` or a power: the
 probabilities the Fisher value sees), ``vote_prior`` (a power: the greedy's
 gains weighted by the share of candidates proposing each sample),
 ``fisher_whiten`` (a power: how far the value's principal axes are whitened,
-1 fully, 0 not) or ``fisher_labeled`` (a power or ``uniform``: the
-probabilities of the labelled set's Fisher only); the last four are
-experiments, not options.
+1 fully, 0 not), ``fisher_labeled`` (a power or ``uniform``: the
+probabilities of the labelled set's Fisher only) or ``proposal_depth`` (a
+factor: each candidate proposes its top ``proposal_depth * n_queries``
+samples); the last five are experiments, not options.
 
 ``--reuse FILE`` (an earlier ``--out``, made with the same code) takes the
 (block, method, seed) results it holds instead of running them again, so a
@@ -64,6 +65,9 @@ def _run(block, name, params, seed):
     )
     unvote = _patch_vote_prior(params.pop("vote_prior", None) if params else None)
     unwhiten = _patch_whitening(params.pop("fisher_whiten", None) if params else None)
+    undeep = _patch_proposal_depth(
+        params.pop("proposal_depth", None) if params else None
+    )
     if params is None:
         record = suite.run_one(block, name, seed)
     else:
@@ -87,6 +91,7 @@ def _run(block, name, params, seed):
             patched()
             unvote()
             unwhiten()
+            undeep()
     return block, name, seed, record["aubc"]
 
 
@@ -200,6 +205,33 @@ def _patch_whitening(power):
 
     def undo():
         _fisher._principal_axes = axes
+
+    return undo
+
+
+def _patch_proposal_depth(depth):
+    """Let each candidate propose its top ``depth * n_queries`` samples to
+    the search (an experiment, not an option); the guard still compares the
+    search's batch with each candidate's own top ``n_queries``. Returns the
+    function that undoes the patch."""
+    if depth is None:
+        return lambda: None
+    from skautoal import querier
+
+    original = querier.AutoALQuerier._fisher_proposals
+
+    def deeper(self, outputs, n_queries, labeled, random_state):
+        n_picks = min(int(round(float(depth) * n_queries)), len(outputs))
+        picks = querier.candidate_picks(
+            self.candidates_, outputs, n_picks, labeled, random_state
+        )
+        own = [p[:n_queries] for p in picks]
+        return own, querier.picks_to_masks(picks, len(outputs))
+
+    querier.AutoALQuerier._fisher_proposals = deeper
+
+    def undo():
+        querier.AutoALQuerier._fisher_proposals = original
 
     return undo
 

@@ -661,13 +661,21 @@ class AutoALQuerier(_CandidateQuerier):
             rank=self.fisher_rank,
         )
 
-    def _fisher_query(self, outputs, n_queries, random_state):
-        watch = Stopwatch()
-        labeled = self._labeled_outputs(outputs)
+    def _fisher_proposals(self, outputs, n_queries, labeled, random_state):
+        """Each candidate's own batch (its top ``n_queries``) and the
+        (n_pool, n_candidates) mask of the samples it proposes to the search
+        (the same picks)."""
         picks = candidate_picks(
             self.candidates_, outputs, n_queries, labeled, random_state
         )
-        masks = picks_to_masks(picks, len(outputs))
+        return picks, picks_to_masks(picks, len(outputs))
+
+    def _fisher_query(self, outputs, n_queries, random_state):
+        watch = Stopwatch()
+        labeled = self._labeled_outputs(outputs)
+        picks, masks = self._fisher_proposals(
+            outputs, n_queries, labeled, random_state
+        )
         union = np.flatnonzero(masks.any(1))
         value = self._fisher_value(outputs, labeled, random_state)
         G = value.factors(union)
