@@ -673,9 +673,7 @@ class AutoALQuerier(_CandidateQuerier):
     def _fisher_query(self, outputs, n_queries, random_state):
         watch = Stopwatch()
         labeled = self._labeled_outputs(outputs)
-        picks, masks = self._fisher_proposals(
-            outputs, n_queries, labeled, random_state
-        )
+        picks, masks = self._fisher_proposals(outputs, n_queries, labeled, random_state)
         union = np.flatnonzero(masks.any(1))
         value = self._fisher_value(outputs, labeled, random_state)
         G = value.factors(union)
