@@ -65,6 +65,7 @@ def _run(block, name, params, seed):
     )
     unvote = _patch_vote_prior(params.pop("vote_prior", None) if params else None)
     unwhiten = _patch_whitening(params.pop("fisher_whiten", None) if params else None)
+    unreward = _patch_error_reward(params.pop("error_reward", None) if params else None)
     undeep = _patch_proposal_depth(
         params.pop("proposal_depth", None) if params else None
     )
@@ -92,6 +93,7 @@ def _run(block, name, params, seed):
             unvote()
             unwhiten()
             undeep()
+            unreward()
     return block, name, seed, record["aubc"]
 
 
@@ -232,6 +234,87 @@ def _patch_proposal_depth(depth):
 
     def undo():
         querier.AutoALQuerier._fisher_proposals = original
+
+    return undo
+
+
+def _patch_error_reward(alpha):
+    """Weight the greedy's gains by the candidates' error rewards (an
+    experiment, not an option; TAILOR- and ALBL-like, from the labels).
+
+    After each query's labels arrive, ``fit`` (with ``queried``) scores the
+    previous task model on the rows just labelled; a candidate's reward is
+    the error rate of that model on the rows of the batch it proposed,
+    smoothed over rounds (half the old value, half the new). In the next
+    query each proposal's gain is multiplied by ``(r_i / r) ** alpha``, with
+    ``r_i`` the mean reward of the candidates proposing it and ``r`` the mean
+    reward of all candidates: proposals of candidates that find the model's
+    mistakes count more. Returns the function that undoes the patch."""
+    if alpha is None:
+        return lambda: None
+    from skautoal import querier
+    from skautoal.search import FisherBatchValue
+
+    cls = querier.AutoALQuerier
+    fit_querier, proposals = cls._fit_querier, cls._fisher_proposals
+    fisher_query, greedy = cls._fisher_query, FisherBatchValue.greedy
+    state = {}
+
+    def rewarded_fit(self, X, y, random_state, *, queried, previous_estimator):
+        proposers = getattr(self, "_x_proposers", None)
+        if queried is None or previous_estimator is None or proposers is None:
+            self._x_reward = None
+        elif len(queried) == len(proposers):
+            wrong = (previous_estimator.predict(X[queried]) != y[queried]) * 1.0
+            counts = proposers.sum(0)
+            new = (proposers * wrong[:, None]).sum(0) / np.maximum(counts, 1)
+            old = self._x_reward
+            if old is None:
+                reward = np.where(counts > 0, new, new[counts > 0].mean())
+            else:
+                reward = np.where(counts > 0, 0.5 * old + 0.5 * new, old)
+            self._x_reward = reward
+        self._x_proposers = None
+        return fit_querier(
+            self,
+            X,
+            y,
+            random_state,
+            queried=queried,
+            previous_estimator=previous_estimator,
+        )
+
+    def weighted_proposals(self, outputs, n_queries, labeled, random_state):
+        picks, masks = proposals(self, outputs, n_queries, labeled, random_state)
+        state["masks"] = masks
+        reward = getattr(self, "_x_reward", None)
+        union = masks[masks.any(1)]
+        if reward is None:
+            state["weights"] = None
+        else:
+            reward = np.clip(reward, 0.02, 1.0)
+            per_row = (union * reward).sum(1) / union.sum(1)
+            state["weights"] = (per_row / reward.mean()) ** float(alpha)
+        return picks, masks
+
+    def weighted(self, G, n_select, gain_weights=None):
+        return greedy(self, G, n_select, state.get("weights"))
+
+    def recorded_query(self, outputs, n_queries, random_state):
+        scores = fisher_query(self, outputs, n_queries, random_state)
+        picked = np.argsort(-scores, kind="stable")[:n_queries]
+        self._x_proposers = state["masks"][picked].astype(np.float64)
+        return scores
+
+    cls._fit_querier = rewarded_fit
+    cls._fisher_proposals = weighted_proposals
+    cls._fisher_query = recorded_query
+    FisherBatchValue.greedy = weighted
+
+    def undo():
+        cls._fit_querier, cls._fisher_proposals = fit_querier, proposals
+        cls._fisher_query = fisher_query
+        FisherBatchValue.greedy = greedy
 
     return undo
 
