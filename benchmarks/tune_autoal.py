@@ -15,9 +15,12 @@ probabilities the Fisher value sees), ``vote_prior`` (a power: the greedy's
 gains weighted by the share of candidates proposing each sample),
 ``fisher_whiten`` (a power: how far the value's principal axes are whitened,
 1 fully, 0 not), ``fisher_labeled`` (a power or ``uniform``: the
-probabilities of the labelled set's Fisher only) or ``proposal_depth`` (a
+probabilities of the labelled set's Fisher only), ``proposal_depth`` (a
 factor: each candidate proposes its top ``proposal_depth * n_queries``
-samples); the last five are experiments, not options.
+samples), ``error_reward`` (a power: the greedy's gains weighted by the
+candidates' error rewards from the labels) or ``handover`` (``name@fraction``:
+one candidate's own batch from that fraction of the block's rounds on); the
+last seven are experiments, not options.
 
 ``--reuse FILE`` (an earlier ``--out``, made with the same code) takes the
 (block, method, seed) results it holds instead of running them again, so a
@@ -66,6 +69,7 @@ def _run(block, name, params, seed):
     unvote = _patch_vote_prior(params.pop("vote_prior", None) if params else None)
     unwhiten = _patch_whitening(params.pop("fisher_whiten", None) if params else None)
     unreward = _patch_error_reward(params.pop("error_reward", None) if params else None)
+    unhand = _patch_handover(params.pop("handover", None) if params else None, block)
     undeep = _patch_proposal_depth(
         params.pop("proposal_depth", None) if params else None
     )
@@ -94,6 +98,7 @@ def _run(block, name, params, seed):
             unwhiten()
             undeep()
             unreward()
+            unhand()
     return block, name, seed, record["aubc"]
 
 
@@ -315,6 +320,47 @@ def _patch_error_reward(alpha):
         cls._fit_querier, cls._fisher_proposals = fit_querier, proposals
         cls._fisher_query = fisher_query
         FisherBatchValue.greedy = greedy
+
+    return undo
+
+
+def _patch_handover(spec, block):
+    """From a point of the budget on, return one candidate's own batch (an
+    experiment, not an option): ``spec`` is ``name@fraction``, e.g.
+    ``badge@0.5`` hands over to BADGE from the query half-way through the
+    block's rounds on. The value still decides before that. Returns the
+    function that undoes the patch."""
+    if spec is None:
+        return lambda: None
+    from skautoal import querier
+    from skautoal.suite import BLOCKS
+
+    name, _, fraction = str(spec).partition("@")
+    start = float(fraction or 0.5) * BLOCKS[block].n_rounds
+    cls = querier.AutoALQuerier
+    proposals = cls._fisher_proposals
+
+    def handed_over(self, outputs, n_queries, labeled, random_state):
+        self._x_round = getattr(self, "_x_round", 0) + 1
+        picks, masks = proposals(self, outputs, n_queries, labeled, random_state)
+        if self._x_round <= start:
+            return picks, masks
+        matches = [
+            k for k, n in enumerate(self._names) if n.lower().startswith(name.lower())
+        ]
+        if len(matches) != 1:
+            raise ValueError(f"handover={spec!r} names no single candidate.")
+        k = matches[0]
+        # Every candidate's "own batch" is the chosen one's, and only it
+        # proposes: the search then returns exactly that batch.
+        only = np.zeros_like(masks)
+        only[:, k] = masks[:, k]
+        return [picks[k]] * len(picks), only
+
+    cls._fisher_proposals = handed_over
+
+    def undo():
+        cls._fisher_proposals = proposals
 
     return undo
 
