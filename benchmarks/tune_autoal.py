@@ -62,43 +62,57 @@ def _run(block, name, params, seed):
             if "n_passes" in strategy.get_params():
                 strategy.set_params(n_passes=passes)
         params["strategies"] = strategies
-    patched = _patch_fisher_proba(
-        params.pop("fisher_proba", None) if params else None,
-        params.pop("fisher_labeled", None) if params else None,
+    # Several experiments wrap the same methods (``_fisher_proposals``,
+    # ``FisherBatchValue.greedy``): each undo restores what it wrapped, so
+    # they are undone in the reverse order, or a combination would leave a
+    # patch behind for the worker's next job.
+    proposal_patches = {"error_reward", "proposal_depth", "handover"} & set(
+        params or {}
     )
-    unvote = _patch_vote_prior(params.pop("vote_prior", None) if params else None)
-    unwhiten = _patch_whitening(params.pop("fisher_whiten", None) if params else None)
-    unreward = _patch_error_reward(params.pop("error_reward", None) if params else None)
-    unhand = _patch_handover(params.pop("handover", None) if params else None, block)
-    undeep = _patch_proposal_depth(
-        params.pop("proposal_depth", None) if params else None
-    )
-    if params is None:
-        record = suite.run_one(block, name, seed)
-    else:
-        original = benchmark.make_querier
-
-        def make(method, estimator, n_queries, seed, device):
-            return AutoALQuerier(
-                estimator,
-                n_queries=n_queries,
-                random_state=seed,
-                warm_start=True,
-                device=device,
-                **params,
+    if len(proposal_patches) > 1:
+        # Each replaces how the proposals are built; they do not compose.
+        raise ValueError(f"A variant may set only one of {sorted(proposal_patches)}.")
+    undos = []
+    try:
+        undos.append(
+            _patch_fisher_proba(
+                params.pop("fisher_proba", None) if params else None,
+                params.pop("fisher_labeled", None) if params else None,
             )
-
-        suite.make_querier = make
-        try:
+        )
+        for key, patch in [
+            ("vote_prior", _patch_vote_prior),
+            ("fisher_whiten", _patch_whitening),
+            ("error_reward", _patch_error_reward),
+            ("proposal_depth", _patch_proposal_depth),
+        ]:
+            undos.append(patch(params.pop(key, None) if params else None))
+        undos.append(
+            _patch_handover(params.pop("handover", None) if params else None, block)
+        )
+        if params is None:
             record = suite.run_one(block, name, seed)
-        finally:
-            suite.make_querier = original
-            patched()
-            unvote()
-            unwhiten()
-            undeep()
-            unreward()
-            unhand()
+        else:
+            original = benchmark.make_querier
+
+            def make(method, estimator, n_queries, seed, device):
+                return AutoALQuerier(
+                    estimator,
+                    n_queries=n_queries,
+                    random_state=seed,
+                    warm_start=True,
+                    device=device,
+                    **params,
+                )
+
+            suite.make_querier = make
+            try:
+                record = suite.run_one(block, name, seed)
+            finally:
+                suite.make_querier = original
+    finally:
+        for undo in reversed(undos):
+            undo()
     return block, name, seed, record["aubc"]
 
 
@@ -269,7 +283,13 @@ def _patch_error_reward(alpha):
         proposers = getattr(self, "_x_proposers", None)
         if queried is None or previous_estimator is None or proposers is None:
             self._x_reward = None
-        elif len(queried) == len(proposers):
+        elif len(queried) != len(proposers):
+            # The rewards would pair labels with the wrong proposers.
+            raise RuntimeError(
+                f"fit got {len(queried)} queried rows for a query of "
+                f"{len(proposers)}: the error reward cannot pair them."
+            )
+        else:
             wrong = (previous_estimator.predict(X[queried]) != y[queried]) * 1.0
             counts = proposers.sum(0)
             new = (proposers * wrong[:, None]).sum(0) / np.maximum(counts, 1)
