@@ -10,6 +10,9 @@ machine's load hits both alike; the paper's simulation search is measured
 beside them. Ratios are per seed, reported as the median and the range.
 
     python benchmarks/bench_autoal.py [--blocks digits,fashion-mlp] [--seeds 7]
+
+``--variant name=param=value`` measures AutoAL with other parameters as one
+more method (``--variant dim32=fisher_dim=32``).
 """
 
 import argparse
@@ -39,12 +42,20 @@ def main(argv=None):
         default="entropy,autoal,autoal-gradient,autoal-simulation",
         help="comma-separated; entropy (the baseline) is always run",
     )
+    parser.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        help="name=param=value[,param=value]: AutoAL (default search) with these "
+        "parameters, measured as one more method, e.g. dim32=fisher_dim=32",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     import torch
 
     torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
     from _suite_query import block_data, labelled_split, suite_net
+    from tune_autoal import _parse_variant
 
     from skautoal import AutoALQuerier
     from skautoal.baselines import BAITQuerier, StrategyQuerier, UniformVoteQuerier
@@ -81,7 +92,16 @@ def main(argv=None):
             net, n_queries=args.n_queries, random_state=s, device="cpu"
         ),
     }
-    wanted = {"entropy"} | set(args.methods.split(","))
+    for text in args.variant:
+        name, params = _parse_variant(text)
+        methods[name] = lambda net, s, params=params: AutoALQuerier(
+            net, n_queries=args.n_queries, random_state=s, device="cpu", **params
+        )
+    wanted = (
+        {"entropy"}
+        | set(args.methods.split(","))
+        | {_parse_variant(text)[0] for text in args.variant}
+    )
     unknown = wanted - set(methods)
     if unknown:
         parser.error(f"argument --methods: unknown {sorted(unknown)}")
