@@ -11,8 +11,8 @@ beside them. Ratios are per seed, reported as the median and the range.
 
     python benchmarks/bench_autoal.py [--blocks digits,fashion-mlp] [--seeds 7]
 
-``--variant name=param=value`` measures AutoAL with other parameters as one
-more method (``--variant dim32=fisher_dim=32``).
+``--variant name=param=value`` measures AutoAL with other ``AutoALQuerier``
+parameters as one more method (``--variant dim32=fisher_dim=32``).
 """
 
 import argparse
@@ -92,16 +92,16 @@ def main(argv=None):
             net, n_queries=args.n_queries, random_state=s, device="cpu"
         ),
     }
+    wanted = {"entropy"} | set(args.methods.split(","))
     for text in args.variant:
         name, params = _parse_variant(text)
+        if name in methods:
+            # A variant named like a method would time itself under that name.
+            parser.error(f"argument --variant: {name!r} is already a method's name")
         methods[name] = lambda net, s, params=params: AutoALQuerier(
             net, n_queries=args.n_queries, random_state=s, device="cpu", **params
         )
-    wanted = (
-        {"entropy"}
-        | set(args.methods.split(","))
-        | {_parse_variant(text)[0] for text in args.variant}
-    )
+        wanted.add(name)
     unknown = wanted - set(methods)
     if unknown:
         parser.error(f"argument --methods: unknown {sorted(unknown)}")
