@@ -133,6 +133,7 @@ def one_state(block, state, n_labeled, seed, labeled_kinds=()):
             random_state=np.random.RandomState(0),
             device="cpu",
             rank=querier.fisher_rank,
+            label=querier.fisher_label,
         )
         batches[f"labeled-proba={kind}"] = union[
             other.greedy(other.factors(union), b.n_queries)

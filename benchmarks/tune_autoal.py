@@ -19,8 +19,12 @@ probabilities of the labelled set's Fisher only), ``proposal_depth`` (a
 factor: each candidate proposes its top ``proposal_depth * n_queries``
 samples), ``error_reward`` (a power: the greedy's gains weighted by the
 candidates' error rewards from the labels) or ``handover`` (``name@fraction``:
-one candidate's own batch from that fraction of the block's rounds on); the
-last seven are experiments, not options.
+one candidate's own batch from that fraction of the block's rounds on) or
+``fisher_factor`` (``hard``: every sample's Fisher term, in the pool's, the
+labelled set's and the proposals' information, is the rank-1 term of its
+predicted label, BADGE's gradient embedding ``(p - onehot(argmax p)) kron
+z``; in the proposals' alone it is the option ``fisher_label=predicted``);
+the last eight are experiments, not options.
 
 ``--reuse FILE`` (an earlier ``--out``, made with the same code) takes the
 (block, method, seed) results it holds instead of running them again, so a
@@ -83,6 +87,7 @@ def _run(block, name, params, seed):
         for key, patch in [
             ("vote_prior", _patch_vote_prior),
             ("fisher_whiten", _patch_whitening),
+            ("fisher_factor", _patch_fisher_factor),
             ("error_reward", _patch_error_reward),
             ("proposal_depth", _patch_proposal_depth),
         ]:
@@ -226,6 +231,35 @@ def _patch_whitening(power):
 
     def undo():
         _fisher._principal_axes = axes
+
+    return undo
+
+
+def _patch_fisher_factor(kind):
+    """Count every sample's information for its predicted label alone (an
+    experiment, not an option): ``"hard"`` replaces the Fisher term ``(diag p
+    - p p^T) kron z z^T`` by BADGE's rank-1 ``g g^T``, ``g = (p - e_y) kron
+    z`` with ``y = argmax p``, in ``F_U`` and ``M`` as well as in the
+    proposals' factors. (In the proposals' factors only, it is the option
+    ``fisher_label="predicted"``.) Returns the function that undoes the
+    patch."""
+    if kind is None:
+        return lambda: None
+    if kind != "hard":
+        raise ValueError(f"fisher_factor must be 'hard'; got {kind!r}.")
+    from skautoal.search import _fisher
+
+    factor, total = _fisher._factor, _fisher._fisher_total
+
+    def hard_total(proba, z):
+        Y = _fisher._predicted_factor(proba, z)[:, :, 0]
+        return Y.T @ Y
+
+    _fisher._factor = lambda proba, z, rank=None: _fisher._predicted_factor(proba, z)
+    _fisher._fisher_total = hard_total
+
+    def undo():
+        _fisher._factor, _fisher._fisher_total = factor, total
 
     return undo
 

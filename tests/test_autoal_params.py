@@ -61,13 +61,29 @@ def test_fisher_rank_cuts_each_proposals_fisher(data):
     X, y, pool = data
     results = {}
     for rank in (None, 9, 2):
-        querier = _fisher(fisher_rank=rank).fit(X, y)
+        querier = _fisher(fisher_label="expected", fisher_rank=rank).fit(X, y)
         results[rank] = (querier.query(pool), querier.search_history_)
     np.testing.assert_array_equal(results[None][0], results[9][0])
     assert results[None][1]["search_value"] == results[9][1]["search_value"]
     assert results[2][1]["search_value"] != results[None][1]["search_value"]
     with pytest.raises(ValueError, match="'fisher_rank' parameter"):
         _fisher(fisher_rank=0).fit(X, y)
+
+
+def test_fisher_label_sets_the_proposals_information(data):
+    # "predicted" counts each proposal's predicted label only (rank 1), so the
+    # rank cut no longer applies: fisher_rank changes nothing then.
+    X, y, pool = data
+    results = {}
+    for label, rank in [("expected", 4), ("predicted", 4), ("predicted", None)]:
+        querier = _fisher(fisher_label=label, fisher_rank=rank).fit(X, y)
+        results[label, rank] = (querier.query(pool), querier.search_history_)
+    same = results["predicted", 4], results["predicted", None]
+    np.testing.assert_array_equal(same[0][0], same[1][0])
+    assert same[0][1]["search_value"] == same[1][1]["search_value"]
+    assert results["expected", 4][1]["search_value"] != same[0][1]["search_value"]
+    with pytest.raises(ValueError, match="'fisher_label' parameter"):
+        _fisher(fisher_label="argmax").fit(X, y)
 
 
 @pytest.mark.parametrize("momentum", [1.0, 0.01])

@@ -74,6 +74,21 @@ def _factor(proba, z, rank=None):
     return (A[:, :, None, :] * z[:, None, :, None]).reshape(n, C * z.shape[1], k)
 
 
+def _predicted_factor(proba, z):
+    """The factor of the predicted label's information, shape (n, C * D, 1).
+
+    ``g_x = (p_x - e_y) kron z_x`` with ``y = argmax p_x``: the gradient of
+    the cross-entropy at the model's own label, BADGE's gradient embedding.
+    ``F_x = E_{y ~ p_x} (p_x - e_y)(p_x - e_y)^T kron z_x z_x^T``, so ``g_x
+    g_x^T`` is one term of the expectation that the Fisher averages: the
+    information the label brings if it is the predicted one.
+    """
+    p = proba / proba.sum(1, keepdim=True).clamp_min(1e-12)
+    g = p.clamp_min(0)
+    g[torch.arange(p.shape[0], device=p.device), p.argmax(1)] -= 1.0
+    return (g[:, :, None] * z[:, None, :]).reshape(p.shape[0], -1, 1)
+
+
 def _fisher_total(proba, z):
     """``sum_x G_x G_x^T`` without the factors, shape (C * D, C * D).
 
@@ -127,6 +142,13 @@ class FisherBatchValue:
         probability). The greedy's systems shrink from C x C to ``rank`` x
         ``rank``. None, or a rank of at least C - 1 (the matrix's rank),
         keeps it whole. ``M`` and ``F_U`` are always exact.
+    label : {"expected", "predicted"}, default="expected"
+        Which labels each sample's factor in :meth:`factors` counts.
+        ``"expected"``: the Fisher information, the expectation over labels
+        drawn from ``p_x`` (BAIT's; cut to ``rank``). ``"predicted"``: the
+        predicted label's alone, the rank-1 ``(p_x - e_y) kron z_x`` with ``y
+        = argmax p_x`` (BADGE's gradient embedding); ``rank`` then does not
+        apply. ``M`` and ``F_U`` are the Fisher either way.
 
     Examples
     --------
@@ -159,11 +181,18 @@ class FisherBatchValue:
         device,
         sample_rows=None,
         rank=None,
+        label="expected",
     ):
         self.device = torch.device(device)
         if rank is not None:
             rank = check_positive_int(rank, "rank", "FisherBatchValue")
         self.rank = rank
+        if label not in ("expected", "predicted"):
+            raise ValueError(
+                "FisherBatchValue's label must be 'expected' or 'predicted'; got "
+                f"{label!r}."
+            )
+        self.label = label
         self.dtype = torch.float64
         rows = (
             np.arange(pool_embedding.shape[0])
@@ -261,9 +290,13 @@ class FisherBatchValue:
         G : torch.Tensor of shape (len(indices), C * D, k)
             ``F_x = G_x G_x^T`` for each sample (to the rank cut, see
             ``rank``); ``k`` is C, or ``rank`` when that is below C - 1.
+            With ``label="predicted"``, ``G_x G_x^T`` is the predicted
+            label's information and ``k`` is 1.
         """
         emb = self._tensor(np.asarray(self._pool_embedding)[indices]).flatten(1)
         proba = self._tensor(np.asarray(self._pool_proba)[indices])
+        if self.label == "predicted":
+            return _predicted_factor(proba, self._whiten(emb))
         return _factor(proba, self._whiten(emb), self.rank)
 
     def value(self, G):

@@ -99,6 +99,37 @@ def test_a_rank_that_is_not_a_positive_int_is_refused(rank):
         _value(n_classes=6, rank=rank)
 
 
+def test_predicted_label_factor_is_badges_gradient_embedding():
+    # With label="predicted" each factor is (p - e_y) kron z, y = argmax p:
+    # rank 1, and, weighted by p_y over every label y, the terms add up to
+    # the sample's Fisher. M and F_U stay the Fisher.
+    value, emb, proba = _value(n_classes=5, label="predicted", rank=2)
+    fisher, _, _ = _value(n_classes=5)
+    batch = np.arange(6)
+    G = value.factors(batch).numpy()
+    C, D = 5, value.dim + 1
+    assert G.shape == (6, C * D, 1)
+    z = value._whiten(torch.as_tensor(emb[batch], dtype=torch.float64)).numpy()
+    for g, p, zi in zip(G[:, :, 0], proba[batch], z, strict=True):
+        residual = p - np.eye(C)[np.argmax(p)]
+        np.testing.assert_allclose(g, np.kron(residual, zi), atol=1e-12)
+        expected = sum(
+            p[y] * np.outer(*(2 * [np.kron(p - np.eye(C)[y], zi)])) for y in range(C)
+        )
+        np.testing.assert_allclose(
+            expected, np.kron(np.diag(p) - np.outer(p, p), np.outer(zi, zi)), atol=1e-12
+        )
+    torch.testing.assert_close(value.M, fisher.M, rtol=0, atol=0)
+    torch.testing.assert_close(value.F_U, fisher.F_U, rtol=0, atol=0)
+    order = value.greedy(value.factors(np.arange(100)), 8)
+    assert len(set(order.tolist())) == 8
+
+
+def test_an_unknown_label_is_refused():
+    with pytest.raises(ValueError, match="label must be 'expected' or 'predicted'"):
+        _value(label="true")
+
+
 def test_rank_cut_greedy_reaches_the_exact_greedys_value():
     # Ten classes, 4 kept: the greedy on the cut factors picks a batch whose
     # exact value is within 2% of the exact greedy's, even with probabilities
