@@ -19,10 +19,13 @@ method's fingerprint must still match today's code, or the folder would mix
 code versions: name a method whose parameters changed but whose picks
 should not (a parameter it does not use) in ``--same-picks METHOD:N``; its
 stored seeds below N are rerun, and its fingerprint is refreshed only if
-every rerun curve is identical. A folder without ``settings.json`` (runs
-merged by hand) has no fingerprints to check; ``--replace`` then needs
-``--unrecorded`` and only replaces the runs. Either way the folder's report
-(``summary.csv``, ``stats.md``, the plots) is written again::
+every rerun curve is identical. ``--from-seed N`` reruns (and replaces)
+only the seeds from N on, e.g. an extension's seeds after rows of seeds
+below N were copied in from a rerun suite folder. A folder without
+``settings.json`` (runs merged by hand) has no fingerprints to check;
+``--replace`` then needs ``--unrecorded`` and only replaces the runs.
+Either way the folder's report (``summary.csv``, ``stats.md``, the plots)
+is written again::
 
     python benchmarks/rerun_suite_method.py suite_results \\
         --method autoal,autoal-gradient --replace --same-picks autoal-simulation:1
@@ -60,6 +63,12 @@ def main(argv=None):
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument(
         "--seeds", type=int, help="only the stored seeds below this (default: all)"
+    )
+    parser.add_argument(
+        "--from-seed",
+        type=int,
+        default=0,
+        help="rerun only the stored seeds from this one on (the others are kept)",
     )
     parser.add_argument(
         "--replace",
@@ -114,6 +123,7 @@ def main(argv=None):
         if (
             r["method"] in limits
             and (limits[r["method"]] is None or r["seed"] < limits[r["method"]])
+            and r["seed"] >= args.from_seed
         )
         or (r["method"] in same and r["seed"] < same[r["method"]])
     }
