@@ -44,6 +44,9 @@ def main(argv=None):
         for seed in range(args.seeds):
             querier, X = fitted_querier(name, seed)
             _, _, _, union, value = search_inputs(querier, X)
+            # The rank cut applies to each proposal's whole Fisher, the value
+            # of fisher_label="expected" (the default's terms have rank 1).
+            value.label = "expected"
             factors = {}
             for k in [None, *ranks]:
                 value.rank = k
