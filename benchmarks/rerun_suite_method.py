@@ -89,10 +89,17 @@ def main(argv=None):
     args = parser.parse_args(argv)
     from skautoal.suite import method_fingerprints, read_runs, write_report
 
+    if args.replace and args.seeds is not None:
+        parser.error("--seeds with --replace: --replace reruns every stored seed")
+    if args.same_picks and not args.replace:
+        parser.error("--same-picks needs --replace")
     limits = _limits(args.method, None if args.replace else args.seeds)
     same = _limits(args.same_picks, 1) if args.same_picks else {}
     path = os.path.join(args.folder, "runs.jsonl")
     runs = read_runs(path)
+    unknown = sorted({*limits, *same} - {r["method"] for r in runs})
+    if unknown:
+        parser.error(f"no runs of {unknown} in {path}")
     settings_path = os.path.join(args.folder, "settings.json")
     settings = {}
     if os.path.exists(settings_path):
@@ -128,6 +135,10 @@ def main(argv=None):
         or (r["method"] in same and r["seed"] < same[r["method"]])
     }
     keys = sorted(stored)
+    unchecked = sorted(m for m in same if not any(k[0] == m for k in keys))
+    if unchecked:
+        # Its fingerprint would be refreshed with no run to show the picks.
+        parser.error(f"--same-picks {unchecked}: no stored seed below N to rerun")
     if not keys:
         raise SystemExit(f"no runs of {sorted(limits)} in {path}")
     with ProcessPoolExecutor(args.n_jobs) as pool:

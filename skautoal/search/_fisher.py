@@ -48,6 +48,11 @@ def _principal_axes(E):
     return S, V
 
 
+def _normalised(proba):
+    """Each row of ``proba`` divided by its sum (rows of zeros stay zero)."""
+    return proba / proba.sum(1, keepdim=True).clamp_min(1e-12)
+
+
 def _factor(proba, z, rank=None):
     """The Fisher factors ``G_x``, shape (n, C * D, C), or (n, C * D, rank).
 
@@ -58,7 +63,7 @@ def _factor(proba, z, rank=None):
     D`` approximation of ``F_x`` (each dropped eigenvalue is at most the
     sample's (rank + 1)-th largest probability).
     """
-    p = proba / proba.sum(1, keepdim=True).clamp_min(1e-12)
+    p = _normalised(proba)
     n, C = p.shape
     if rank is None or rank >= C - 1:
         root = p.clamp_min(0).sqrt()
@@ -83,7 +88,7 @@ def _predicted_factor(proba, z):
     g_x^T`` is one term of the expectation that the Fisher averages: the
     information the label brings if it is the predicted one.
     """
-    p = proba / proba.sum(1, keepdim=True).clamp_min(1e-12)
+    p = _normalised(proba)
     g = p.clamp_min(0)
     g[torch.arange(p.shape[0], device=p.device), p.argmax(1)] -= 1.0
     return (g[:, :, None] * z[:, None, :]).reshape(p.shape[0], -1, 1)
@@ -97,7 +102,7 @@ def _fisher_total(proba, z):
     block diagonal of ``Y^T Z`` less ``Y^T Y``: the same matrix as ``G G^T``
     over the stacked factors (to rounding) at about a tenth of its products.
     """
-    p = proba / proba.sum(1, keepdim=True).clamp_min(1e-12)
+    p = _normalised(proba)
     p = p.clamp_min(0)
     n, C = p.shape
     D = z.shape[1]
