@@ -20,11 +20,13 @@ factor: each candidate proposes its top ``proposal_depth * n_queries``
 samples), ``error_reward`` (a power: the greedy's gains weighted by the
 candidates' error rewards from the labels) or ``handover`` (``name@fraction``:
 one candidate's own batch from that fraction of the block's rounds on) or
+``gain_sampling`` (a power: each greedy pick drawn with probability
+proportional to its gain to that power, k-means++-like) or
 ``fisher_factor`` (``hard``: every sample's Fisher term, in the pool's, the
 labelled set's and the proposals' information, is the rank-1 term of its
 predicted label, BADGE's gradient embedding ``(p - onehot(argmax p)) kron
 z``; in the proposals' alone it is the option ``fisher_label=predicted``);
-the last eight are experiments, not options.
+the last nine are experiments, not options.
 
 ``--reuse FILE`` (an earlier ``--out``, made with the same code) takes the
 (block, method, seed) results it holds instead of running them again, so a
@@ -94,6 +96,11 @@ def _run(block, name, params, seed):
             undos.append(patch(params.pop(key, None) if params else None))
         undos.append(
             _patch_handover(params.pop("handover", None) if params else None, block)
+        )
+        undos.append(
+            _patch_gain_sampling(
+                params.pop("gain_sampling", None) if params else None, seed
+            )
         )
         if params is None:
             record = suite.run_one(block, name, seed)
@@ -415,6 +422,67 @@ def _patch_handover(spec, block):
 
     def undo():
         cls._fisher_proposals = proposals
+
+    return undo
+
+
+def _patch_gain_sampling(alpha, seed):
+    """Draw each greedy step's pick with probability proportional to
+    ``gain ** alpha`` instead of taking the largest gain (an experiment, not
+    an option): the Fisher value's analogue of BADGE's k-means++ seeding,
+    which draws each centre with probability proportional to its squared
+    distance from the centres so far. ``alpha`` large tends to the greedy.
+    The draws are seeded by the run's seed. The guard is off: the draws lower
+    the batch's value, and the guard would hand the round to a candidate.
+    Returns the function that undoes the patch."""
+    if alpha is None:
+        return lambda: None
+    import torch
+
+    from skautoal.search import _fisher
+
+    rng = np.random.RandomState(10_000 + seed)
+    alpha = float(alpha)
+
+    class _Sampling:
+        def __getattr__(self, name):
+            return getattr(torch, name)
+
+        @staticmethod
+        def argmax(gain):
+            g = gain.detach().cpu().numpy().astype(np.float64)
+            weights = np.where(np.isfinite(g), np.clip(g, 0, None), 0.0) ** alpha
+            if not weights.sum() > 0:
+                return torch.argmax(gain)
+            return torch.tensor(rng.choice(len(g), p=weights / weights.sum()))
+
+    greedy, value = _fisher.FisherBatchValue.greedy, _fisher.FisherBatchValue.value
+
+    def sampled_greedy(self, G, n_select, gain_weights=None):
+        _fisher.torch = _Sampling()
+        try:
+            order = greedy(self, G, n_select, gain_weights)
+        finally:
+            _fisher.torch = torch
+        self._x_sampled = True
+        return order
+
+    def unguarded_value(self, G):
+        # The query values the searched batch right after the greedy; the
+        # draws lower that value, so the guard (which returns a candidate's
+        # own batch worth more) would undo them: it is kept out of the way.
+        result = value(self, G)
+        if getattr(self, "_x_sampled", False):
+            self._x_sampled = False
+            return result + 1e9
+        return result
+
+    _fisher.FisherBatchValue.greedy = sampled_greedy
+    _fisher.FisherBatchValue.value = unguarded_value
+
+    def undo():
+        _fisher.FisherBatchValue.greedy = greedy
+        _fisher.FisherBatchValue.value = value
 
     return undo
 
