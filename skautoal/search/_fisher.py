@@ -94,6 +94,18 @@ def _predicted_factor(proba, z):
     return (g[:, :, None] * z[:, None, :]).reshape(p.shape[0], -1, 1)
 
 
+def _left_multiply(A, G):
+    """``A @ G[i]`` for every ``i`` of a (n, P, k) stack, shape (n, P, k).
+
+    One (P x P) by (P x n k) product: ``torch.matmul(A, G)`` broadcasts
+    ``A`` to (n, P, P) first, a copy of ``A`` per row that costs more than
+    the products themselves once P is a few hundred (many classes).
+    """
+    n, P, k = G.shape
+    flat = G.permute(1, 0, 2).reshape(P, n * k)
+    return (A @ flat).reshape(P, n, k).permute(1, 0, 2)
+
+
 def _fisher_total(proba, z):
     """``sum_x G_x G_x^T`` without the factors, shape (C * D, C * D).
 
@@ -390,10 +402,12 @@ class FisherBatchValue:
         # whose result already has the (n, C, 2C) layout, with no copies.
         stacked = G.transpose(1, 2).reshape(n * C, P)
         M_inv = self.M_inv.clone()
-        Q = torch.matmul(M_inv, G)
+        # M^-1 G_i and F_U M^-1 G_i for every i as one (P x P) by (P x n C)
+        # product each: a broadcast matmul would copy M^-1 once per proposal.
+        Q = _left_multiply(M_inv, G)
         eye = torch.eye(C, dtype=G.dtype, device=G.device)
         R = eye + G.transpose(1, 2) @ Q
-        T = Q.transpose(1, 2) @ torch.matmul(self.F_U, Q)
+        T = Q.transpose(1, 2) @ _left_multiply(self.F_U, Q)
         del Q
         taken = torch.zeros(n, dtype=torch.bool, device=G.device)
         order = []
