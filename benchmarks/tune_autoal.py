@@ -517,6 +517,15 @@ def main():
         "method, seed) results are taken instead of run again",
     )
     args = parser.parse_args()
+    from skautoal.suite import HELDOUT_BLOCKS
+
+    heldout = [b for b in args.blocks.split(",") if b in HELDOUT_BLOCKS]
+    if heldout:
+        parser.error(
+            f"argument --blocks: {', '.join(heldout)} are held out: they check "
+            "choices made on the other blocks and are never tuned on; run them "
+            "with 'python -m skautoal suite --blocks heldout'"
+        )
     baselines = [name for name in args.baselines.split(",") if name]
     variants = dict(_parse_variant(v) for v in args.variant)
     if not variants and "autoal" not in baselines:

@@ -58,10 +58,18 @@ BLOCKS = {
         Block("fashion-mlp", "mlp", 2000, 100, 8, 50, "image features"),
         Block("digits-cnn", "cnn", 540, 50, 10, 25, "images, converged CNN"),
         Block("fashion-cnn", "cnn", 2000, 100, 8, 50, "images, converged CNN"),
+        # Held out: never used to choose a method or a parameter, only to
+        # check the choices made on the blocks above on data they never saw.
+        Block("breast-cancer", "mlp", 0.3, 10, 8, 10, "held out: real, binary"),
+        Block("classes-32", "mlp", 1000, 64, 8, 64, "held out: 32 classes"),
+        Block("fashion-4", "mlp", 1000, 40, 8, 40, "held out: confusable classes"),
+        Block("hastie", "mlp", 900, 20, 8, 30, "held out: binary, non-linear"),
+        Block("imbalanced", "mlp", 900, 30, 8, 30, "held out: skewed classes"),
     ]
 }
-DEFAULT_BLOCKS = [b for b in BLOCKS if not b.endswith("-cnn")]
 IMAGE_BLOCKS = ["digits-cnn", "fashion-cnn"]
+HELDOUT_BLOCKS = ["breast-cancer", "classes-32", "fashion-4", "hastie", "imbalanced"]
+DEFAULT_BLOCKS = [b for b in BLOCKS if b not in IMAGE_BLOCKS + HELDOUT_BLOCKS]
 # The strategies AutoAL's default searches over: its "best single candidate"
 # in a block is the best of these.
 AUTOAL_CANDIDATES = ["margin", "entropy", "bald", "varratio", "coreset", "badge"]
@@ -164,6 +172,49 @@ def load_block(name):
         X = np.concatenate([data["x"], data["x_test"]])
         y = np.concatenate([data["y"], data["y_test"]])
         return _standardise(X), y.astype(np.int64)
+    if name == "breast-cancer":
+        from sklearn.datasets import load_breast_cancer
+
+        X, y = load_breast_cancer(return_X_y=True)
+        return _standardise(X), y.astype(np.int64)
+    if name == "classes-32":
+        X, y = make_classification(
+            4000,
+            40,
+            n_informative=20,
+            n_redundant=5,
+            n_classes=32,
+            n_clusters_per_class=1,
+            class_sep=1.5,
+            random_state=1,
+        )
+        return _standardise(X), y
+    if name == "fashion-4":
+        # T-shirt, pullover, coat and shirt from the 10,000 test images (the
+        # other Fashion-MNIST blocks use training images).
+        X, y = load_fashion_mnist(subset="test")
+        keep = np.isin(y, [0, 2, 4, 6])
+        X, y = X[keep].reshape(int(keep.sum()), -1), y[keep]
+        from sklearn.decomposition import PCA
+
+        X = _standardise(PCA(50, random_state=0).fit_transform(X))
+        return X, np.searchsorted([0, 2, 4, 6], y).astype(np.int64)
+    if name == "hastie":
+        from sklearn.datasets import make_hastie_10_2
+
+        X, y = make_hastie_10_2(3000, random_state=0)
+        return _standardise(X), (y > 0).astype(np.int64)
+    if name == "imbalanced":
+        X, y = make_classification(
+            3000,
+            20,
+            n_informative=10,
+            n_classes=5,
+            weights=[0.6, 0.2, 0.1, 0.07, 0.03],
+            flip_y=0.02,
+            random_state=2,
+        )
+        return _standardise(X), y
     if name in ("fashion-mlp", "fashion-cnn"):
         X, y = load_fashion_mnist()
         X, y = X[:5000], y[:5000]
@@ -177,13 +228,15 @@ def load_block(name):
 
 
 def parse_blocks(text):
-    """``all`` (the default blocks), ``images``, or a comma list."""
+    """``all`` (the default blocks), ``images``, ``heldout``, or a comma list."""
     if text in (None, "all"):
         return list(DEFAULT_BLOCKS)
     names = []
     for part in (p.strip() for p in text.split(",")):
         if part == "images":
             names += [b for b in IMAGE_BLOCKS if b not in names]
+        elif part == "heldout":
+            names += [b for b in HELDOUT_BLOCKS if b not in names]
         elif part == "all":
             names += [b for b in DEFAULT_BLOCKS if b not in names]
         elif part:
@@ -192,7 +245,7 @@ def parse_blocks(text):
                     "blocks",
                     "run_suite",
                     f"names an unknown block {part!r}: choose from "
-                    f"{', '.join(BLOCKS)}, 'all' or 'images'.",
+                    f"{', '.join(BLOCKS)}, 'all', 'images' or 'heldout'.",
                 )
             if part not in names:
                 names.append(part)
@@ -422,8 +475,9 @@ def run_suite(
 
     Parameters
     ----------
-    blocks : "all", "images" or list of str, default="all"
-        Block names (:data:`BLOCKS`); ``"images"`` adds the CNN blocks.
+    blocks : "all", "images", "heldout" or list of str, default="all"
+        Block names (:data:`BLOCKS`); ``"images"`` adds the CNN blocks,
+        ``"heldout"`` the blocks kept for checking (never for tuning).
     methods : list of str or None, default=None
         Method names of the benchmark; ``None`` is every one plus TAILOR.
     seeds : int, default=12
@@ -976,7 +1030,8 @@ def add_arguments(parser):
         "--blocks",
         default="all",
         help=f"comma list of {', '.join(BLOCKS)}; 'all' (default: "
-        f"{', '.join(DEFAULT_BLOCKS)}) or 'images' (the CNN blocks)",
+        f"{', '.join(DEFAULT_BLOCKS)}), 'images' (the CNN blocks) or 'heldout' "
+        "(blocks kept for checking, never for tuning)",
     )
     parser.add_argument(
         "--methods",

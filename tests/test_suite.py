@@ -11,6 +11,7 @@ import pytest
 from skautoal import suite
 from skautoal.suite import (
     BLOCKS,
+    HELDOUT_BLOCKS,
     holm,
     load_block,
     nemenyi_cd,
@@ -156,8 +157,13 @@ def test_bad_options_name_the_parameter(tmp_path):
         run_suite(blocks="digits", methods="margn", out=str(tmp_path))
     with pytest.raises(ValueError, match="'n_jobs' parameter of run_suite"):
         run_suite(blocks="digits", n_jobs=0, out=str(tmp_path))
-    assert parse_blocks("all") == [b for b in BLOCKS if not b.endswith("-cnn")]
+    assert parse_blocks("all") == [
+        b for b in BLOCKS if not b.endswith("-cnn") and b not in HELDOUT_BLOCKS
+    ]
     assert parse_blocks("digits,images") == ["digits", "digits-cnn", "fashion-cnn"]
+    # The held-out blocks run only when asked for, never with "all".
+    assert parse_blocks("heldout,digits") == [*HELDOUT_BLOCKS, "digits"]
+    assert not set(HELDOUT_BLOCKS) & set(parse_blocks("all"))
 
 
 @pytest.mark.parametrize(
@@ -169,15 +175,36 @@ def test_bad_options_name_the_parameter(tmp_path):
         ("quantiles", 3),
         ("binary", 2),
         ("digits-38", 2),
+        ("breast-cancer", 2),
+        ("classes-32", 32),
+        ("hastie", 2),
+        ("imbalanced", 5),
     ],
 )
 def test_blocks_load_offline(name, n_classes):
     X, y = load_block(name)
     assert X.dtype == np.float32 and np.isfinite(X).all()
     assert len(np.unique(y)) == n_classes and len(X) == len(y)
+    # Labels are 0 .. n_classes - 1 (the suite's nets and stratified splits
+    # rely on it), and the same on every load.
+    assert set(np.unique(y)) == set(range(n_classes))
+    np.testing.assert_array_equal(load_block(name)[0], X)
     if name == "digits-lt":
         counts = np.bincount(y)
         assert counts[0] > 5 * counts[9]
+    if name == "imbalanced":
+        counts = np.bincount(y)
+        assert counts[0] > 10 * counts[4]
+
+
+def test_fashion_4_block_when_installed():
+    try:
+        X, y = load_block("fashion-4")
+    except FileNotFoundError:
+        pytest.skip("dataset-fashion-mnist is not installed")
+    # Four confusable classes of the test images, 1000 each, as 50 features.
+    assert X.shape == (4000, 50) and X.dtype == np.float32
+    np.testing.assert_array_equal(np.bincount(y), [1000] * 4)
 
 
 def test_statistics_helpers():
