@@ -173,9 +173,12 @@ def test_pool_fisher_is_the_kronecker_mean_in_any_chunking(monkeypatch):
         )
 
 
-def test_value_matches_the_formula():
+# 4 samples x 3 columns: fewer columns than the P = 15 parameters (the
+# Woodbury form); 10 samples: more (the direct solve).
+@pytest.mark.parametrize("batch", [[3, 17, 42, 99], [3, 17, 42, 99, *range(50, 56)]])
+def test_value_matches_the_formula(batch):
     value, emb, proba = _value()
-    batch = np.array([3, 17, 42, 99])
+    batch = np.array(batch)
     F_B = _naive_fisher(value, emb[batch], proba[batch])
     M, F_U = value.M.numpy(), value.F_U.numpy()
     expected = np.trace(np.linalg.solve(M, F_U)) - np.trace(
@@ -183,6 +186,19 @@ def test_value_matches_the_formula():
     )
     assert value.value(value.factors(batch)) == pytest.approx(expected, rel=1e-9)
     assert value.value(value.factors(batch[:0])) == 0.0
+
+
+@pytest.mark.parametrize("n_batch", [5, 20, 40])
+def test_predicted_label_value_matches_the_formula(n_batch):
+    # Rank-1 terms: 5 columns, 20 (P = 20 here) and 40, so both forms.
+    value, emb, proba = _value(n_classes=4, label="predicted")
+    batch = np.arange(7, 7 + n_batch)
+    G = value.factors(batch)[:, :, 0].numpy()
+    M, F_U = value.M.numpy(), value.F_U.numpy()
+    expected = np.trace(np.linalg.solve(M, F_U)) - np.trace(
+        np.linalg.solve(M + G.T @ G, F_U)
+    )
+    assert value.value(value.factors(batch)) == pytest.approx(expected, rel=1e-9)
 
 
 def test_greedy_picks_the_largest_gain_each_step():
