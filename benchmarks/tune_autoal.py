@@ -516,15 +516,22 @@ def main():
         help="an --out file of earlier runs with the same code: its (block, "
         "method, seed) results are taken instead of run again",
     )
+    parser.add_argument(
+        "--check-heldout",
+        action="store_true",
+        help="allow the held-out blocks, to check a choice already made on the "
+        "others; nothing may be chosen from these numbers",
+    )
     args = parser.parse_args()
     from skautoal.suite import HELDOUT_BLOCKS
 
     heldout = [b for b in args.blocks.split(",") if b in HELDOUT_BLOCKS]
-    if heldout:
+    if heldout and not args.check_heldout:
         parser.error(
             f"argument --blocks: {', '.join(heldout)} are held out: they check "
             "choices made on the other blocks and are never tuned on; run them "
-            "with 'python -m skautoal suite --blocks heldout'"
+            "with 'python -m skautoal suite --blocks heldout', or check a choice "
+            "already made with --check-heldout"
         )
     baselines = [name for name in args.baselines.split(",") if name]
     variants = dict(_parse_variant(v) for v in args.variant)
