@@ -76,6 +76,59 @@ AUTOAL_CANDIDATES = ["margin", "entropy", "bald", "varratio", "coreset", "badge"
 SUITE_METHODS = [*METHODS, *EXTRA_METHODS]
 
 
+# The arguments of scikit-learn's make_classification for the synthetic
+# blocks (fixed seeds: the same data for every experiment seed).
+_CLASSIFICATION = {
+    "noisy": dict(
+        n_samples=3000,
+        n_features=20,
+        n_informative=8,
+        n_classes=4,
+        n_clusters_per_class=2,
+        flip_y=0.15,
+        random_state=0,
+    ),
+    "binary": dict(
+        n_samples=2000,
+        n_features=30,
+        n_informative=5,
+        n_redundant=10,
+        n_classes=2,
+        class_sep=0.8,
+        flip_y=0.03,
+        random_state=0,
+    ),
+    "classes-32": dict(
+        n_samples=4000,
+        n_features=40,
+        n_informative=20,
+        n_redundant=5,
+        n_classes=32,
+        n_clusters_per_class=1,
+        class_sep=1.5,
+        random_state=1,
+    ),
+    "imbalanced": dict(
+        n_samples=3000,
+        n_features=20,
+        n_informative=10,
+        n_classes=5,
+        weights=[0.6, 0.2, 0.1, 0.07, 0.03],
+        flip_y=0.02,
+        random_state=2,
+    ),
+}
+
+
+def _pca_features(images):
+    """Images as 50 standardised principal components (the Fashion-MNIST
+    feature blocks)."""
+    from sklearn.decomposition import PCA
+
+    flat = images.reshape(len(images), -1)
+    return _standardise(PCA(50, random_state=0).fit_transform(flat))
+
+
 def _standardise(X):
     from sklearn.preprocessing import StandardScaler
 
@@ -130,32 +183,12 @@ def load_block(name):
         X, y = load_digits_data()
         keep = np.isin(y, [3, 8])
         return X[keep], (y[keep] == 8).astype(np.int64)
-    if name == "noisy":
-        X, y = make_classification(
-            3000,
-            20,
-            n_informative=8,
-            n_classes=4,
-            n_clusters_per_class=2,
-            flip_y=0.15,
-            random_state=0,
-        )
+    if name in _CLASSIFICATION:
+        X, y = make_classification(**_CLASSIFICATION[name])
         return _standardise(X), y
     if name == "quantiles":
         X, y = make_gaussian_quantiles(
             n_samples=3000, n_features=10, n_classes=3, random_state=0
-        )
-        return _standardise(X), y
-    if name == "binary":
-        X, y = make_classification(
-            2000,
-            30,
-            n_informative=5,
-            n_redundant=10,
-            n_classes=2,
-            class_sep=0.8,
-            flip_y=0.03,
-            random_state=0,
         )
         return _standardise(X), y
     if name == "mnist1d":
@@ -177,53 +210,22 @@ def load_block(name):
 
         X, y = load_breast_cancer(return_X_y=True)
         return _standardise(X), y.astype(np.int64)
-    if name == "classes-32":
-        X, y = make_classification(
-            4000,
-            40,
-            n_informative=20,
-            n_redundant=5,
-            n_classes=32,
-            n_clusters_per_class=1,
-            class_sep=1.5,
-            random_state=1,
-        )
-        return _standardise(X), y
     if name == "fashion-4":
         # T-shirt, pullover, coat and shirt from the 10,000 test images (the
         # other Fashion-MNIST blocks use training images).
         X, y = load_fashion_mnist(subset="test")
         keep = np.isin(y, [0, 2, 4, 6])
-        X, y = X[keep].reshape(int(keep.sum()), -1), y[keep]
-        from sklearn.decomposition import PCA
-
-        X = _standardise(PCA(50, random_state=0).fit_transform(X))
-        return X, np.searchsorted([0, 2, 4, 6], y).astype(np.int64)
+        y = np.searchsorted([0, 2, 4, 6], y[keep]).astype(np.int64)
+        return _pca_features(X[keep]), y
     if name == "hastie":
         from sklearn.datasets import make_hastie_10_2
 
         X, y = make_hastie_10_2(3000, random_state=0)
         return _standardise(X), (y > 0).astype(np.int64)
-    if name == "imbalanced":
-        X, y = make_classification(
-            3000,
-            20,
-            n_informative=10,
-            n_classes=5,
-            weights=[0.6, 0.2, 0.1, 0.07, 0.03],
-            flip_y=0.02,
-            random_state=2,
-        )
-        return _standardise(X), y
     if name in ("fashion-mlp", "fashion-cnn"):
         X, y = load_fashion_mnist()
         X, y = X[:5000], y[:5000]
-        if name == "fashion-cnn":
-            return X, y
-        from sklearn.decomposition import PCA
-
-        flat = X.reshape(len(X), -1)
-        return _standardise(PCA(50, random_state=0).fit_transform(flat)), y
+        return (X, y) if name == "fashion-cnn" else (_pca_features(X), y)
     raise ValueError(f"Unknown block {name!r}: choose from {', '.join(BLOCKS)}.")
 
 
