@@ -173,8 +173,8 @@ def test_pool_fisher_is_the_kronecker_mean_in_any_chunking(monkeypatch):
         )
 
 
-# 4 samples x 3 columns: fewer columns than the P = 15 parameters (the
-# Woodbury form); 10 samples: more (the direct solve).
+# A batch whose factors have fewer columns (4 samples x 3) than the P = 15
+# parameters, so F_B is singular, and one with more (10 samples).
 @pytest.mark.parametrize("batch", [[3, 17, 42, 99], [3, 17, 42, 99, *range(50, 56)]])
 def test_value_matches_the_formula(batch):
     value, emb, proba = _value()
@@ -190,7 +190,7 @@ def test_value_matches_the_formula(batch):
 
 @pytest.mark.parametrize("n_batch", [5, 20, 40])
 def test_predicted_label_value_matches_the_formula(n_batch):
-    # Rank-1 terms: 5 columns, 20 (P = 20 here) and 40, so both forms.
+    # Rank-1 terms: 5, 20 and 40 columns, below, at and above P = 20.
     value, emb, proba = _value(n_classes=4, label="predicted")
     batch = np.arange(7, 7 + n_batch)
     G = value.factors(batch)[:, :, 0].numpy()
