@@ -16,6 +16,7 @@ import sys
 import threading
 
 import numpy as np
+from sklearn_compat.utils._indexing import _safe_indexing
 
 from .utils._arrays import RowSubset
 from .utils._validation import is_lazy_array
@@ -110,7 +111,9 @@ def _partition(X, start, stop):
         return RowSubset(X.X, X.indices[start:stop])
     if is_lazy_array(X):
         return RowSubset(X, np.arange(start, stop))
-    return X[start:stop]  # a numpy array or memmap: a view
+    if isinstance(X, np.ndarray):
+        return X[start:stop]  # a numpy array or memmap: a view
+    return _safe_indexing(X, slice(start, stop))  # a data frame, sparse matrix
 
 
 def _propose_local(querier, X_pool, n_pool, n_queries, seed, partition_size):

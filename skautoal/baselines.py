@@ -5,6 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils._param_validation import Interval
+from sklearn_compat.utils._indexing import _safe_indexing
 
 from .querier_base import (
     BaseQuerier,
@@ -284,7 +285,9 @@ class ALBLQuerier(_BanditQuerier):
             self.rewards_ = []
         elif queried is not None and len(queried) and previous_estimator is not None:
             k, p_k = self._drawn
-            predicted = previous_estimator.predict_proba(X[queried]).argmax(1)
+            predicted = previous_estimator.predict_proba(
+                _safe_indexing(X, queried)
+            ).argmax(1)
             self._correct += (predicted == y[queried]).tolist()
             self._importance += [1.0 / p_k] * len(queried)
             reward = float(np.average(self._correct, weights=self._importance))

@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
-from .utils._arrays import n_rows, pool_rows, take_rows
+from .utils._arrays import concat_rows, n_rows, pool_rows, take_rows
 from .utils._fingerprint import fingerprint_differences, run_fingerprint
 from .utils._timer import Stopwatch
 from .utils._validation import (
@@ -485,12 +485,12 @@ class ActiveLearner:
         labels = [self.taught[i] for i in indices]
         X_parts, y_parts = [], []
         if self.X_labeled is not None:
-            X_parts.append(np.asarray(self.X_labeled))
+            X_parts.append(self.X_labeled)
             y_parts.extend(self.y_labeled)
         if len(indices):
-            X_parts.append(np.asarray(take_rows(self.X_pool, indices)))
+            X_parts.append(take_rows(self.X_pool, indices))
             y_parts.extend(labels)
-        return np.concatenate(X_parts), np.asarray(y_parts)
+        return concat_rows(X_parts), np.asarray(y_parts)
 
     def query(self, n_queries=None):
         """Fit the querier on every label so far and choose pool samples.
@@ -617,7 +617,21 @@ class ActiveLearner:
             ) from exc
         arrays = {"meta": np.frombuffer(text.encode(), dtype=np.uint8)}
         if self.X_labeled is not None:
-            arrays["X_labeled"] = np.asarray(self.X_labeled)
+            X_labeled = self.X_labeled
+            if hasattr(X_labeled, "iloc") or hasattr(X_labeled, "tocsr"):
+                raise TypeError(
+                    "format='safe' saves X_labeled as one numeric array; got a "
+                    f"{type(X_labeled).__name__}. Use format='pickle' (read back "
+                    "with trusted=True), or keep the labelled samples in X_pool "
+                    "and teach their labels."
+                )
+            arrays["X_labeled"] = np.asarray(X_labeled)
+            if arrays["X_labeled"].dtype.kind not in "biufcUS":
+                raise TypeError(
+                    "format='safe' saves X_labeled as an array of numbers or "
+                    f"strings; got dtype {arrays['X_labeled'].dtype}. Use "
+                    "format='pickle' (read back with trusted=True)."
+                )
         _atomic_write(path, lambda f: np.savez(f, **arrays))
 
     def _identity(self):

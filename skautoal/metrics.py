@@ -8,7 +8,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted
 
 from .loop import LearningCurve, _play_round, simulate
-from .utils._arrays import n_rows
+from .utils._arrays import concat_rows, n_rows
 
 
 class AUBCScorer:
@@ -89,6 +89,8 @@ class AUBCScorer:
 
 
 def _concatenate(X_lab, X_pool):
+    if hasattr(X_pool, "iloc") or hasattr(X_pool, "tocsr"):
+        return concat_rows([X_lab, X_pool])
     X_pool = np.asarray(X_pool)
     return np.concatenate([np.asarray(X_lab, dtype=X_pool.dtype), X_pool])
 

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn_compat.utils._indexing import _safe_indexing
 from torch import nn
 
 from .models import PoolOutputs, TaskModel
@@ -61,8 +62,22 @@ def _split(y, random_state, n_tries=10):
 
 
 def _as_net_array(X):
-    """float32, with samples that are neither flat nor images flattened."""
-    values = np.asarray(X, dtype=np.float32)
+    """float32, with samples that are neither flat nor images flattened.
+
+    A sparse matrix is made dense: SearchNet reads a labelled set or a
+    chunk of the pool at a time."""
+    if hasattr(X, "toarray"):
+        X = X.toarray()
+    try:
+        values = np.asarray(X, dtype=np.float32)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            "search='simulation' with search_input='raw' feeds the samples "
+            "themselves to SearchNet and FitNet, which need a numeric array; got "
+            f"{type(X).__name__} ({exc}). With a pipeline that encodes its "
+            "inputs (data frames, texts), set search_input='embedding' (the "
+            "task model's features), or use the default search='fisher'."
+        ) from exc
     if values.ndim not in (2, 4):
         values = values.reshape(values.shape[0], -1)
     return values
@@ -567,7 +582,7 @@ class AutoALQuerier(_CandidateQuerier):
             if self.simulation == "holdout":
                 model = fit_clone(
                     self.estimator,
-                    X[T],
+                    _safe_indexing(X, T),
                     y[T],
                     random_state,
                     fit_params=self._subset_fit_params(T),
@@ -576,8 +591,10 @@ class AutoALQuerier(_CandidateQuerier):
                 model = self.estimator_
         with timed(self.fit_timings_, "candidates"):
             task_model = TaskModel(model, chunk_size=self.chunk_size)
-            outputs = PoolOutputs(task_model, X[V], random_state=random_state, name="X")
-            labeled = PoolOutputs(task_model, X[T], name="X")
+            outputs = PoolOutputs(
+                task_model, _safe_indexing(X, V), random_state=random_state, name="X"
+            )
+            labeled = PoolOutputs(task_model, _safe_indexing(X, T), name="X")
             n_picks = int(np.ceil(self.selection_ratio * len(V)))
             masks = candidate_masks(
                 self.candidates_, outputs, n_picks, labeled, random_state

@@ -9,7 +9,7 @@ import numpy as np
 from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
@@ -17,7 +17,13 @@ from sklearn.utils.metadata_routing import (
     process_routing,
 )
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _num_samples,
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
 from sklearn_compat.base import _fit_context
 from sklearn_compat.utils._indexing import _safe_indexing
 
@@ -37,6 +43,7 @@ from .utils._validation import (
     check_picks,
     find_stack_level,
     is_lazy_array,
+    passes_raw_input,
 )
 
 __all__ = ["BaseQuerier"]
@@ -121,6 +128,8 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.random_state = random_state
 
     def _validate_X(self, X, *, reset, y=_NO_Y, cast=True):
+        if passes_raw_input(self.estimator, X):
+            return self._validate_raw(X, reset=reset, y=y)
         kwargs = dict(allow_nd=True, dtype="numeric", reset=reset)
         if y is _NO_Y:
             X = validate_data(self, X, **kwargs)
@@ -136,6 +145,29 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             # the forward pass, never copied whole.
             X = X.astype(np.float32)
         return X if y is _NO_Y else (X, y)
+
+    def _validate_raw(self, X, *, reset, y=_NO_Y):
+        """Validate what goes to the pipeline as it is (see
+        :func:`~skautoal.utils._validation.passes_raw_input`): its length,
+        and the width and column names of a table, which the pipeline's
+        first step reads; the values are that step's to check."""
+        if y is _NO_Y:
+            X = validate_data(self, X, reset=reset, skip_check_array=True)
+        else:
+            X, y = validate_data(self, X, y, reset=reset, skip_check_array=True)
+        if not hasattr(X, "shape") and not hasattr(X, "iloc"):
+            # A list (of texts, dicts): an array, so rows can be taken by index.
+            X = _object_rows(X)
+        if _num_samples(X) == 0:
+            raise ValueError(
+                f"X is empty: {type(self).__name__} needs at least 1 sample; got "
+                f"{type(X).__name__} of shape {getattr(X, 'shape', (0,))}."
+            )
+        if y is _NO_Y:
+            return X
+        y = column_or_1d(y, warn=True)
+        check_consistent_length(X, y)
+        return X, y
 
     def _validate_pool(self, X_pool):
         """Validate a pool without loading it: a zarr or dask array (or any
@@ -482,7 +514,26 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False
+        # A sparse X goes to the task model as it is, unless it is a skorch
+        # net (see passes_raw_input): whether that works is the task model's
+        # own tag.
+        tags.input_tags.sparse = not _is_skorch_net(
+            _final_step(self.estimator)
+        ) and bool(get_tags(self.estimator).input_tags.sparse)
         return tags
+
+
+def _object_rows(X):
+    """A list of samples as an array of them: ``np.asarray`` where the
+    samples have one shape, else an object array of one sample per row
+    (token lists of different lengths)."""
+    try:
+        return np.asarray(X)
+    except ValueError:
+        rows = np.empty(len(X), dtype=object)
+        for i, sample in enumerate(X):
+            rows[i] = sample
+        return rows
 
 
 def _num_samples_or_none(value):
@@ -517,7 +568,7 @@ def fit_clone(estimator, X, y, random_state, *, n_classes=None, fit_params=None)
                 ) from exc
             raise
     if n_classes is not None and _is_skorch_net(final):
-        width = TaskModel(fitted).predict_proba(X[:1]).shape[1]
+        width = TaskModel(fitted).predict_proba(_safe_indexing(X, slice(0, 1))).shape[1]
         if width < n_classes:
             raise ValueError(
                 f"The task model's module outputs {width} columns, but y has "

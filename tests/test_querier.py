@@ -9,7 +9,7 @@ from sklearn.linear_model import LogisticRegression
 from skorch import NeuralNetClassifier
 
 from skautoal import AutoALQuerier
-from skautoal.models import CNNModule
+from skautoal.models import CNNModule, default_net
 from skautoal.search import SearchNet, search_objective
 from skautoal.strategies import (
     CoreSet,
@@ -403,9 +403,28 @@ def test_dataframe_input_keeps_feature_names(digits):
     assert querier.predict(frame.iloc[:3]).tolist() == ["0", "1", "2"]
 
 
-def test_sparse_input_gets_a_clear_error(digits):
+def test_sparse_input_goes_to_a_scikit_learn_model_as_it_is(digits):
+    # LogisticRegression takes a sparse matrix, so the querier hands it on;
+    # the simulation search's SearchNet reads it densified, a chunk at a time.
     sparse = pytest.importorskip("scipy.sparse")
     X, y = digits
-    querier = AutoALQuerier(_logreg(), strategies=[MarginSampling()], **FAST)
+    picks = []
+    for convert in (np.asarray, sparse.csr_matrix):
+        querier = AutoALQuerier(
+            _logreg(), strategies=[MarginSampling()], random_state=0, **FAST
+        )
+        querier.fit(convert(X[:100]), y[:100])
+        picks.append(querier.query(convert(X[100:300])))
+    assert len(np.unique(picks[1])) == querier.n_queries
+    # The same samples to the encoded array's rounding: LogisticRegression
+    # fits a sparse matrix with other products.
+    assert len(set(picks[0]) & set(picks[1])) >= querier.n_queries - 2
+
+
+def test_sparse_input_to_a_skorch_net_gets_a_clear_error(digits):
+    sparse = pytest.importorskip("scipy.sparse")
+    X, y = digits
+    net = default_net("mlp", (64,), 10, random_state=0)
+    querier = AutoALQuerier(net, strategies=[MarginSampling()], **FAST)
     with pytest.raises(TypeError, match="dense data is required"):
         querier.fit(sparse.csr_matrix(X[:100]), y[:100])

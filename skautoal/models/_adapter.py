@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _num_samples, check_is_fitted
 from sklearn_compat.utils._indexing import _safe_indexing
 from torch import nn
 
@@ -32,6 +32,16 @@ def _is_skorch_net(model):
     except ImportError:  # pragma: no cover - skorch is a dependency
         return False
     return isinstance(model, NeuralNet)
+
+
+def _numeric_samples(X):
+    """Whether ``X`` holds numbers in one array (numpy, sparse, zarr, dask):
+    not a data frame, nor texts, dicts or other objects."""
+    if hasattr(X, "iloc"):
+        return False
+    values = X.data if hasattr(X, "tocsr") else X
+    dtype = getattr(values, "dtype", None)
+    return dtype is not None and np.dtype(dtype).kind in "biufc"
 
 
 def _last_linear(module):
@@ -339,6 +349,14 @@ class TaskModel:
         n_samples : int
             The number of samples.
         """
+        if self.transformer is not None and not _numeric_samples(X):
+            # The pipeline's first step reads it (a data frame, texts): the
+            # numbers to check are that step's output, which the outputs'
+            # checks see (check_outputs).
+            n_samples = _num_samples(X)
+            if n_samples == 0:
+                raise ValueError(f"{name} is empty: expected at least 1 sample.")
+            return n_samples
         n_samples = check_finite_samples(X, name)
         n_features = getattr(self.model, "n_features_in_", None)
         if n_features is not None and np.ndim(X) == 2 and X.shape[1] != n_features:

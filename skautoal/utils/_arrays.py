@@ -18,6 +18,22 @@ def _read_by_rows(X):
     return is_lazy_array(X) or isinstance(X, np.memmap)
 
 
+def concat_rows(parts):
+    """The rows of several array-likes of one kind, in order: data frames
+    stay one data frame (column names and dtypes kept, for a pipeline that
+    selects columns by name), sparse matrices one CSR matrix, anything else
+    one numpy array."""
+    if all(hasattr(part, "iloc") for part in parts):
+        import pandas as pd
+
+        return pd.concat(parts, ignore_index=True)
+    if any(hasattr(part, "tocsr") for part in parts):
+        import scipy.sparse as sp
+
+        return sp.vstack([sp.csr_matrix(part) for part in parts], format="csr")
+    return np.concatenate([np.asarray(part) for part in parts])
+
+
 def take_rows(X, rows):
     """Rows ``rows`` (int array) of ``X`` as an in-memory array.
 

@@ -105,6 +105,41 @@ def check_finite_samples(X, name):
     return int(shape[0])
 
 
+def passes_raw_input(estimator, X):
+    """Whether ``X`` goes to ``estimator`` as it is, not as a numeric array.
+
+    A ``Pipeline`` with steps before its classifier (a ``ColumnTransformer``,
+    a ``TfidfVectorizer``, a ``DictVectorizer``) takes what its first step
+    takes: a data frame (whose columns it may select by name), strings,
+    dicts, a sparse matrix. Such an ``X`` is handed to the pipeline
+    untouched, as ``GridSearchCV`` hands it on. A scikit-learn classifier
+    (not a skorch net) gets a sparse matrix as it is too. Everything else,
+    and any numeric array or array read by rows, takes the numeric path:
+    validated, checked for finite values, cast to float32 for a torch
+    module.
+    """
+    if is_lazy_array(X):
+        return False
+    steps = getattr(estimator, "steps", None)
+    has_prefix = bool(steps) and len(steps) > 1
+    if hasattr(X, "iloc"):  # a data frame
+        return has_prefix
+    if hasattr(X, "tocsr"):  # a sparse matrix
+        from ..models._adapter import _is_skorch_net
+
+        final = steps[-1][1] if steps else estimator
+        return has_prefix or not _is_skorch_net(final)
+    if not has_prefix:
+        return False
+    dtype = getattr(X, "dtype", None)
+    if dtype is None:
+        try:
+            dtype = np.asarray(X).dtype
+        except ValueError:  # ragged: samples of different lengths
+            return True
+    return np.dtype(dtype).kind not in "biufc"
+
+
 def is_lazy_array(X):
     """Whether ``X`` is an array-like read by slicing rows (a zarr or dask
     array, an h5py dataset, a row subset of a pool), not an in-memory

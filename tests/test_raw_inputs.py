@@ -1,0 +1,186 @@
+"""Inputs that a pipeline's first step reads: data frames whose columns it
+selects by name, texts, sparse matrices.
+
+The queriers hand such an ``X`` to the pipeline as it is (as
+``GridSearchCV`` does); the outputs must be those of the same model on the
+encoded features.
+"""
+
+import numpy as np
+import pytest
+from sklearn.compose import make_column_transformer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from skautoal import AutoALQuerier
+from skautoal.baselines import (
+    ALBLQuerier,
+    BAITQuerier,
+    StrategyQuerier,
+    TAILORQuerier,
+    UniformVoteQuerier,
+)
+from skautoal.loop import ActiveLearner, simulate
+from skautoal.strategies import MarginSampling
+
+pd = pytest.importorskip("pandas")
+
+N_QUERIES = 5
+
+
+def _table(n=240, seed=0):
+    rng = np.random.RandomState(seed)
+    frame = pd.DataFrame(
+        {
+            "age": rng.randint(18, 80, n).astype(float),
+            "city": rng.choice(["north", "south", "east"], n),
+            "income": rng.randn(n),
+        }
+    )
+    y = ((frame.age > 40) ^ (frame.city == "north")).to_numpy().astype(int)
+    return frame, y
+
+
+def _encoder():
+    return make_column_transformer(
+        (OneHotEncoder(), ["city"]), (StandardScaler(), ["age", "income"])
+    )
+
+
+def _pipeline():
+    return make_pipeline(_encoder(), LogisticRegression())
+
+
+QUERIERS = {
+    "autoal": lambda est: AutoALQuerier(est, n_queries=N_QUERIES, random_state=0),
+    "autoal-gradient": lambda est: AutoALQuerier(
+        est, n_queries=N_QUERIES, optimizer="gradient", gradient_iter=20, random_state=0
+    ),
+    "margin": lambda est: StrategyQuerier(
+        est, MarginSampling(), n_queries=N_QUERIES, random_state=0
+    ),
+    "vote": lambda est: UniformVoteQuerier(est, n_queries=N_QUERIES, random_state=0),
+    "bait": lambda est: BAITQuerier(est, n_queries=N_QUERIES, random_state=0),
+    "albl": lambda est: ALBLQuerier(est, n_queries=N_QUERIES, random_state=0),
+    "tailor": lambda est: TAILORQuerier(est, n_queries=N_QUERIES, random_state=0),
+}
+
+
+@pytest.mark.filterwarnings("ignore:The task model has no dropout")
+@pytest.mark.parametrize("name", sorted(QUERIERS))
+def test_data_frame_through_pipeline_picks_as_on_encoded_features(name):
+    # The pipeline selects columns by name, so it must get the data frame;
+    # its picks must be those of the classifier on the encoded features.
+    frame, y = _table()
+    before = frame.copy()
+    picks = QUERIERS[name](_pipeline()).fit(frame[:40], y[:40]).query(frame[40:])
+    pd.testing.assert_frame_equal(frame, before)
+    assert picks.dtype == np.int64
+    assert len(np.unique(picks)) == N_QUERIES
+    assert picks.min() >= 0 and picks.max() < len(frame) - 40
+    encoder = _encoder().fit(frame[:40])
+    encoded = QUERIERS[name](LogisticRegression()).fit(
+        encoder.transform(frame[:40]), y[:40]
+    )
+    np.testing.assert_array_equal(picks, encoded.query(encoder.transform(frame[40:])))
+
+
+def test_texts_through_pipeline_pick_as_on_sparse_features():
+    rng = np.random.RandomState(0)
+    words = np.array("good bad great awful fine poor nice dull fun bland".split())
+    docs = [" ".join(rng.choice(words, 6)) for _ in range(160)]
+    y = np.array([sum(w in doc.split() for w in words[::2]) > 3 for doc in docs])
+    querier = AutoALQuerier(
+        make_pipeline(TfidfVectorizer(), LogisticRegression()),
+        n_queries=N_QUERIES,
+        random_state=0,
+    )
+    with pytest.warns(UserWarning, match="no dropout"):
+        picks = querier.fit(docs[:30], y[:30]).query(docs[30:])
+    assert len(np.unique(picks)) == N_QUERIES and picks.max() < 130
+    # The same classifier on the vectoriser's sparse output, handed over as
+    # a sparse matrix: the same picks.
+    vectoriser = TfidfVectorizer().fit(docs[:30])
+    sparse = AutoALQuerier(LogisticRegression(), n_queries=N_QUERIES, random_state=0)
+    with pytest.warns(UserWarning, match="no dropout"):
+        sparse.fit(vectoriser.transform(docs[:30]), y[:30])
+        expected = sparse.query(vectoriser.transform(docs[30:]))
+    np.testing.assert_array_equal(picks, expected)
+
+
+def test_data_frame_with_other_columns_is_refused():
+    frame, y = _table()
+    querier = StrategyQuerier(_pipeline(), MarginSampling(), n_queries=N_QUERIES)
+    querier.fit(frame[:40], y[:40])
+    with pytest.raises(ValueError, match="feature names"):
+        querier.query(frame[40:].rename(columns={"income": "salary"}))
+
+
+def test_empty_data_frame_pool_is_refused():
+    frame, y = _table()
+    querier = StrategyQuerier(_pipeline(), MarginSampling(), n_queries=N_QUERIES)
+    querier.fit(frame[:40], y[:40])
+    with pytest.raises(ValueError, match="empty"):
+        querier.query(frame[:0])
+
+
+@pytest.mark.filterwarnings("ignore:The task model has no dropout")
+def test_simulation_search_needs_numbers_or_embeddings():
+    frame, y = _table()
+    raw = AutoALQuerier(
+        _pipeline(), n_queries=N_QUERIES, search="simulation", random_state=0
+    )
+    with pytest.raises(ValueError, match="search_input='embedding'"):
+        raw.fit(frame[:60], y[:60])
+    embedded = AutoALQuerier(
+        _pipeline(),
+        n_queries=N_QUERIES,
+        search="simulation",
+        search_input="embedding",
+        pretrain_iter=5,
+        search_iter=5,
+        random_state=0,
+    )
+    picks = embedded.fit(frame[:60], y[:60]).query(frame[60:])
+    assert len(np.unique(picks)) == N_QUERIES
+
+
+@pytest.mark.filterwarnings("ignore:The task model has no dropout")
+def test_loop_and_learner_keep_data_frames():
+    frame, y = _table()
+    curve = simulate(
+        AutoALQuerier(_pipeline(), n_queries=N_QUERIES, random_state=0),
+        frame[:180],
+        y[:180],
+        X_test=frame[180:],
+        y_test=y[180:],
+        initial_size=20,
+        n_rounds=2,
+        random_state=0,
+    )
+    assert curve.n_labeled == [20, 25, 30]
+    learner = ActiveLearner(
+        AutoALQuerier(_pipeline(), n_queries=N_QUERIES, random_state=0),
+        frame[40:],
+        X_labeled=frame[:40],
+        y_labeled=y[:40],
+    )
+    first = learner.query()
+    learner.teach(first, y[40:][first])
+    second = learner.query()
+    assert not set(first) & set(second)
+    assert learner.n_labeled == 45
+
+
+def test_safe_save_refuses_a_data_frame(tmp_path):
+    frame, y = _table()
+    learner = ActiveLearner(
+        StrategyQuerier(_pipeline(), MarginSampling(), n_queries=N_QUERIES),
+        frame[40:],
+        X_labeled=frame[:40],
+        y_labeled=y[:40],
+    )
+    with pytest.raises(TypeError, match="format='pickle'"):
+        learner.save(tmp_path / "learner.npz")
