@@ -44,6 +44,7 @@ from .utils._validation import (
     find_stack_level,
     is_lazy_array,
     passes_raw_input,
+    pipeline_imputes,
 )
 
 __all__ = ["BaseQuerier"]
@@ -131,6 +132,8 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         if passes_raw_input(self.estimator, X):
             return self._validate_raw(X, reset=reset, y=y)
         kwargs = dict(allow_nd=True, dtype="numeric", reset=reset)
+        if pipeline_imputes(self.estimator):
+            kwargs["ensure_all_finite"] = "allow-nan"
         if y is _NO_Y:
             X = validate_data(self, X, **kwargs)
         else:
@@ -513,7 +516,8 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = False
+        # NaN is refused unless the task model is a pipeline that imputes.
+        tags.input_tags.allow_nan = pipeline_imputes(self.estimator)
         # A sparse X goes to the task model as it is, unless it is a skorch
         # net (see passes_raw_input): whether that works is the task model's
         # own tag.

@@ -184,3 +184,52 @@ def test_safe_save_refuses_a_data_frame(tmp_path):
     )
     with pytest.raises(TypeError, match="format='pickle'"):
         learner.save(tmp_path / "learner.npz")
+
+
+def _with_gaps(seed=0):
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    order = np.random.RandomState(seed).permutation(len(y))
+    X, y = X[order], y[order]
+    X[np.random.RandomState(seed + 1).rand(*X.shape) < 0.1] = np.nan
+    return X, y
+
+
+@pytest.mark.filterwarnings("ignore:The task model has no dropout")
+@pytest.mark.parametrize("name", ["autoal", "margin", "bait"])
+def test_nan_goes_to_a_pipeline_that_imputes(name):
+    from sklearn.impute import SimpleImputer
+
+    X, y = _with_gaps()
+    querier = QUERIERS[name](
+        make_pipeline(SimpleImputer(), StandardScaler(), LogisticRegression())
+    )
+    assert querier.__sklearn_tags__().input_tags.allow_nan
+    picks = querier.fit(X[:30], y[:30]).query(X[30:])
+    assert len(np.unique(picks)) == N_QUERIES
+    # The candidates see the imputed features: the same picks as the scaler
+    # and classifier on them.
+    imputer = SimpleImputer().fit(X[:30])
+    filled = QUERIERS[name](make_pipeline(StandardScaler(), LogisticRegression()))
+    filled.fit(imputer.transform(X[:30]), y[:30])
+    np.testing.assert_array_equal(picks, filled.query(imputer.transform(X[30:])))
+
+
+def test_nan_is_refused_without_an_imputer_and_infinity_always():
+    from sklearn.impute import SimpleImputer
+
+    X, y = _with_gaps()
+    plain = StrategyQuerier(LogisticRegression(), MarginSampling(), n_queries=3)
+    assert not plain.__sklearn_tags__().input_tags.allow_nan
+    with pytest.raises(ValueError, match="NaN"):
+        plain.fit(X[:30], y[:30])
+    imputing = StrategyQuerier(
+        make_pipeline(SimpleImputer(), LogisticRegression()),
+        MarginSampling(),
+        n_queries=3,
+    ).fit(X[:30], y[:30])
+    pool = X[30:].copy()
+    pool[0, 0] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        imputing.query(pool)

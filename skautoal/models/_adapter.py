@@ -23,6 +23,7 @@ from ..utils._validation import (
     check_positive_int,
     find_stack_level,
     is_lazy_array,
+    pipeline_imputes,
 )
 
 
@@ -357,7 +358,11 @@ class TaskModel:
             if n_samples == 0:
                 raise ValueError(f"{name} is empty: expected at least 1 sample.")
             return n_samples
-        n_samples = check_finite_samples(X, name)
+        n_samples = check_finite_samples(
+            X,
+            name,
+            allow_nan=self.transformer is not None and pipeline_imputes(self.model),
+        )
         n_features = getattr(self.model, "n_features_in_", None)
         if n_features is not None and np.ndim(X) == 2 and X.shape[1] != n_features:
             raise ValueError(

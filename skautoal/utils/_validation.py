@@ -59,9 +59,12 @@ def check_positive_int(value, name, owner):
     return int(value)
 
 
-def check_finite_samples(X, name):
+def check_finite_samples(X, name, *, allow_nan=False):
     """Check that ``X`` (an array, or anything ``np.asarray`` takes) is
     non-empty and finite, and return its number of samples.
+
+    With ``allow_nan`` (a pipeline that imputes, see
+    :func:`pipeline_imputes`), NaN passes; infinity does not.
 
     An array-like with ``shape`` and ``dtype`` (a numpy array or memmap, a
     zarr or dask array) is read in chunks of rows, so the check never holds
@@ -91,7 +94,14 @@ def check_finite_samples(X, name):
         step = max(1, (1 << 21) // max(row_bytes, 1))  # about 2 MB a chunk
         for start in range(0, max(values.shape[0], 1), step):
             chunk = np.abs(np.asarray(values[start : start + step]))
-            if not np.isfinite(chunk).all():
+            if allow_nan:
+                if np.isinf(chunk).any():
+                    raise ValueError(
+                        f"{name} contains infinity: expected finite values or NaN "
+                        "(which the pipeline imputes)."
+                    )
+                chunk = chunk[~np.isnan(chunk)]
+            elif not np.isfinite(chunk).all():
                 raise ValueError(
                     f"{name} contains NaN or infinity: expected finite values only."
                 )
@@ -103,6 +113,22 @@ def check_finite_samples(X, name):
                     "features first (e.g. StandardScaler)."
                 )
     return int(shape[0])
+
+
+def pipeline_imputes(estimator):
+    """Whether ``estimator`` is a ``Pipeline`` whose first step takes NaN (a
+    ``SimpleImputer``, say, by its ``allow_nan`` tag): then a NaN in ``X``
+    is the pipeline's to fill, and the candidates see its output."""
+    from sklearn.utils import get_tags
+
+    steps = getattr(estimator, "steps", None)
+    if not steps or len(steps) < 2:
+        return False
+    for _, step in steps[:-1]:
+        if step is None or step == "passthrough":
+            continue
+        return bool(get_tags(step).input_tags.allow_nan)
+    return False
 
 
 def passes_raw_input(estimator, X):
