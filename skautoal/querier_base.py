@@ -563,6 +563,14 @@ def fit_clone(estimator, X, y, random_state, *, n_classes=None, fit_params=None)
         try:
             fitted = clone(estimator).fit(X, y, **(fit_params or {}))
         except (IndexError, RuntimeError) as exc:
+            if _is_skorch_net(final) and "must have the same dtype" in str(exc):
+                raise TypeError(
+                    f"The task model's module got inputs of another dtype than its "
+                    f"weights ({exc}). scikit-learn's transformers return float64 "
+                    "and torch modules compute in float32: put "
+                    "FunctionTransformer(np.float32) before the net in the pipeline, "
+                    "or use skautoal.models.default_net, which casts."
+                ) from exc
             if _is_skorch_net(final) and "out of bounds" in str(exc):
                 wanted = n_classes or int(np.max(y)) + 1
                 raise ValueError(

@@ -233,3 +233,48 @@ def test_nan_is_refused_without_an_imputer_and_infinity_always():
     pool[0, 0] = np.inf
     with pytest.raises(ValueError, match="infinity"):
         imputing.query(pool)
+
+
+def _table_net_pipeline(net):
+    encoder = make_column_transformer(
+        (OneHotEncoder(sparse_output=False), ["city"]),
+        (StandardScaler(), ["age", "income"]),
+    )
+    return make_pipeline(encoder, net)  # float64 features into the net
+
+
+def test_default_net_after_a_transformer_takes_its_float64_output():
+    from skautoal.models import default_net
+
+    frame, y = _table()
+    net = default_net("mlp", (5,), 2, random_state=0, max_steps=20)
+    querier = StrategyQuerier(
+        _table_net_pipeline(net), MarginSampling(), n_queries=N_QUERIES
+    )
+    picks = querier.fit(frame[:40], y[:40]).query(frame[40:])
+    assert len(np.unique(picks)) == N_QUERIES
+    # The same as feeding the net the float32 features itself.
+    encoder = _table_net_pipeline(net)[0].fit(frame[:40])
+    direct = StrategyQuerier(
+        default_net("mlp", (5,), 2, random_state=0, max_steps=20),
+        MarginSampling(),
+        n_queries=N_QUERIES,
+    ).fit(encoder.transform(frame[:40]).astype(np.float32), y[:40])
+    expected = direct.query(encoder.transform(frame[40:]).astype(np.float32))
+    np.testing.assert_array_equal(picks, expected)
+
+
+def test_other_skorch_net_after_a_transformer_gets_a_clear_error():
+    from skorch import NeuralNetClassifier
+
+    from skautoal.models import MLPModule
+
+    frame, y = _table()
+    net = NeuralNetClassifier(
+        MLPModule, module__n_classes=2, max_epochs=1, train_split=None, verbose=0
+    )
+    querier = StrategyQuerier(
+        _table_net_pipeline(net), MarginSampling(), n_queries=N_QUERIES
+    )
+    with pytest.raises(TypeError, match="FunctionTransformer"):
+        querier.fit(frame[:40], y[:40])

@@ -93,6 +93,11 @@ class FixedStepsClassifier(NeuralNetClassifier):
 
     Notes
     -----
+    A floating-point ``X`` of another precision (float64, as scikit-learn's
+    transformers return) is cast to float32, the module's, in ``fit`` and
+    ``predict_proba``: a ``Pipeline`` of a transformer and this net works
+    without a cast step.
+
     When ``X`` and ``y`` are numpy arrays or tensors and no
     ``iterator_train`` option is set, ``fit`` indexes them once per step
     instead of going through torch's ``DataLoader``: the same batches and
@@ -129,6 +134,14 @@ class FixedStepsClassifier(NeuralNetClassifier):
                 "The 'max_steps' parameter of FixedStepsClassifier must be an int "
                 f"in [1, inf). Got {self.max_steps!r} instead."
             )
+
+    def get_dataset(self, X, y=None):
+        # scikit-learn's transformers return float64; the module computes in
+        # float32, and torch refuses to multiply the two. Cast, as a pipeline
+        # of transformer and net would have to.
+        if isinstance(X, np.ndarray) and X.dtype.kind == "f" and X.dtype != np.float32:
+            X = X.astype(np.float32)
+        return super().get_dataset(X, y)
 
     def _batch_size(self, n_samples):
         return self.batch_size if self.batch_size > 0 else n_samples
