@@ -6,6 +6,8 @@ The queriers hand such an ``X`` to the pipeline as it is (as
 encoded features.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.compose import make_column_transformer
@@ -278,3 +280,21 @@ def test_other_skorch_net_after_a_transformer_gets_a_clear_error():
     )
     with pytest.raises(TypeError, match="FunctionTransformer"):
         querier.fit(frame[:40], y[:40])
+
+
+def test_wide_sparse_features_warn_of_their_dense_copy(monkeypatch):
+    import scipy.sparse as sp
+
+    from skautoal.models import _adapter
+    from skautoal.strategies import CoreSet
+
+    X = sp.random(60, 50, density=0.2, format="csr", random_state=0)
+    y = np.arange(60) % 2
+    model = LogisticRegression().fit(X[:20], y[:20])
+    monkeypatch.setattr(_adapter, "_DENSE_EMBEDDING_WARN_BYTES", 4 * 40 * 50 - 1)
+    with pytest.warns(UserWarning, match="TruncatedSVD"):
+        CoreSet().select(model, X[20:], 3, random_state=0)
+    # Probabilities alone make no dense copy, and say nothing.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        MarginSampling().select(model, X[20:], 3)

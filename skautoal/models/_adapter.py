@@ -35,6 +35,27 @@ def _is_skorch_net(model):
     return isinstance(model, NeuralNet)
 
 
+# Dense embeddings of sparse features beyond this many bytes get a warning.
+_DENSE_EMBEDDING_WARN_BYTES = 1 << 30
+
+
+def _warn_dense_embedding(n_samples, n_features):
+    """Warn when a sparse feature matrix's dense copy would be large: the
+    candidates that read embeddings (CoreSet, BADGE, KMeans, the Fisher
+    value) read a model without one through its features, made dense."""
+    size = 4 * n_samples * n_features
+    if size > _DENSE_EMBEDDING_WARN_BYTES:
+        warnings.warn(
+            f"The task model's features are sparse ({n_samples} samples x "
+            f"{n_features} columns); CoreSet, BADGE, KMeans and AutoAL's batch "
+            f"value read them as a dense float32 array of {size / 2**30:.1f} GiB. "
+            "Put a TruncatedSVD before the classifier in the pipeline, or query "
+            "with a strategy that reads only probabilities (MarginSampling).",
+            UserWarning,
+            stacklevel=find_stack_level(),
+        )
+
+
 def _numeric_samples(X):
     """Whether ``X`` holds numbers in one array (numpy, sparse, zarr, dask):
     not a data frame, nor texts, dicts or other objects."""
@@ -565,6 +586,8 @@ class TaskModel:
         for chunk in self._chunks(X):
             probas.append(self.final.predict_proba(chunk))
             if embedding:
+                if hasattr(chunk, "toarray") and not embeddings:
+                    _warn_dense_embedding(X.shape[0], chunk.shape[1])
                 dense = chunk.toarray() if hasattr(chunk, "toarray") else chunk
                 dense = np.asarray(dense, dtype=np.float32)
                 embeddings.append(dense.reshape(dense.shape[0], -1))
