@@ -354,7 +354,8 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         Returns
         -------
         indices : ndarray of shape (n_queries,), dtype int64
-            Unique indices into ``X_pool``, the most informative first.
+            Unique indices into ``X_pool``, the most informative first:
+            row positions (for a data frame, ``X_pool.iloc[indices]``).
         scores : ndarray of shape (n_pool,)
             Only with ``return_scores=True``: the score of each pool sample
             (higher = chosen earlier). In a two-stage query the samples that
