@@ -59,7 +59,8 @@ class BaseQueryStrategy(BaseEstimator, metaclass=ABCMeta):
         Returns
         -------
         indices : ndarray of shape (n_queries,), dtype int64
-            Unique indices into ``X_pool``.
+            Unique row positions in ``X_pool`` (``X_pool.iloc[...]`` for a
+            data frame).
 
         Notes
         -----

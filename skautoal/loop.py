@@ -503,7 +503,8 @@ class ActiveLearner:
         Returns
         -------
         indices : ndarray of int64
-            Indices into ``X_pool`` of samples not labelled yet.
+            Row positions in ``X_pool`` of samples not labelled yet
+            (``.iloc`` for a data frame).
         """
         if self.n_labeled == 0:
             raise ValueError(
