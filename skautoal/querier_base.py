@@ -529,11 +529,12 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
 
 
 def _object_rows(X):
-    """A list of samples as an array of them: ``np.asarray`` where the
-    samples have one shape, else an object array of one sample per row
-    (token lists of different lengths)."""
+    """A list of samples as an object array of them, so that rows can be
+    taken by index: the values stay as they are (a row ``["north", 3.5]``
+    keeps its number; ``np.asarray`` would make it a string), and samples of
+    different lengths (token lists) are one row each."""
     try:
-        return np.asarray(X)
+        return np.asarray(X, dtype=object)
     except ValueError:
         rows = np.empty(len(X), dtype=object)
         for i, sample in enumerate(X):

@@ -298,3 +298,23 @@ def test_wide_sparse_features_warn_of_their_dense_copy(monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         MarginSampling().select(model, X[20:], 3)
+
+
+def test_list_of_mixed_rows_keeps_its_numbers():
+    # A list of rows for a ColumnTransformer that selects by position: the
+    # numbers must reach the scaler as numbers, not as strings.
+    frame, y = _table()
+    rows = frame[["city", "age", "income"]].to_numpy(dtype=object).tolist()
+    encoder = make_column_transformer(
+        (OneHotEncoder(), [0]), (StandardScaler(), [1, 2])
+    )
+    querier = StrategyQuerier(
+        make_pipeline(encoder, LogisticRegression()), MarginSampling(), n_queries=3
+    )
+    picks = querier.fit(rows[:40], y[:40]).query(rows[40:])
+    expected = (
+        StrategyQuerier(_pipeline(), MarginSampling(), n_queries=3)
+        .fit(frame[:40], y[:40])
+        .query(frame[40:])
+    )
+    np.testing.assert_array_equal(picks, expected)
