@@ -318,3 +318,23 @@ def test_list_of_mixed_rows_keeps_its_numbers():
         .query(frame[40:])
     )
     np.testing.assert_array_equal(picks, expected)
+
+
+@pytest.mark.filterwarnings("ignore:The task model has no dropout")
+def test_two_stage_query_of_a_data_frame_picks_as_of_the_encoded_array():
+    # A pool larger than partition_size is queried by partitions; a data
+    # frame is cut into row slices as an array is.
+    from skautoal import config_context
+
+    frame, y = _table(n=400)
+    encoder = _encoder().fit(frame[:40])
+    on_frame = QUERIERS["autoal"](_pipeline()).fit(frame[:40], y[:40])
+    on_array = QUERIERS["autoal"](LogisticRegression()).fit(
+        encoder.transform(frame[:40]), y[:40]
+    )
+    with config_context(partition_size=100):
+        picks, scores = on_frame.query(frame[40:], return_scores=True)
+        expected = on_array.query(encoder.transform(frame[40:]))
+    np.testing.assert_array_equal(picks, expected)
+    assert len(np.unique(picks)) == N_QUERIES
+    assert np.isneginf(scores).any()  # rows no partition proposed: two stages
