@@ -440,7 +440,8 @@ def add_arguments(parser):
     parser.add_argument(
         "--dataset",
         default="digits",
-        help="digits, fashion-mnist, a .npz (X, y) or a .csv path",
+        help="digits, fashion-mnist, a .npz (X, y) or a .csv path (columns of "
+        "categories are one-hot encoded)",
     )
     parser.add_argument("--data-dir", default=None, help="Fashion-MNIST folder")
     parser.add_argument("--target", default=None, help="label column of a .csv")

@@ -108,14 +108,49 @@ def load_npz(path):
 
 
 def load_csv(path, target):
-    """Numeric feature columns and the ``target`` column of a CSV file.
+    """The feature columns and the ``target`` column of a CSV file.
+
+    A column of numbers is one feature. A column in which no value is a
+    number (a category such as ``north``) is one-hot encoded: one 0/1
+    feature per distinct value, in sorted order. A column of numbers with a
+    value that is not one (a typo, an empty field) is an error.
+
+    Parameters
+    ----------
+    path : str
+        The CSV file: a header row, then one sample per row.
+    target : str
+        The label column's name.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features), dtype float32
+        The numeric columns, and the indicators of each category column,
+        in the header's order.
+    y : ndarray of shape (n_samples,)
+        The labels, as strings.
 
     Raises
     ------
     ValueError
         Naming the file, and the row where one is at fault: an empty file,
         a header without rows, a row with the wrong number of fields, an
-        empty label or a non-numeric feature.
+        empty label or a non-numeric value in a column of numbers.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from skautoal.datasets import load_csv
+    >>> path = os.path.join(tempfile.mkdtemp(), "houses.csv")
+    >>> with open(path, "w") as f:
+    ...     _ = f.write("area,town,sold\\n70,south,yes\\n120,north,no\\n95,south,no\\n")
+    >>> X, y = load_csv(path, "sold")
+    >>> X  # area, then town: north, south
+    array([[ 70.,   0.,   1.],
+           [120.,   1.,   0.],
+           [ 95.,   0.,   1.]], dtype=float32)
+    >>> y
+    array(['yes', 'no', 'no'], dtype='<U3')
     """
     try:
         with open(path, newline="") as f:
@@ -137,7 +172,7 @@ def load_csv(path, target):
     if not body:
         raise ValueError(f"{path!r} has a header but no data rows.")
     col = header.index(target)
-    y, X = [], []
+    y = []
     for number, r in body:
         if len(r) != len(header):
             raise ValueError(
@@ -149,13 +184,36 @@ def load_csv(path, target):
                 f"{path!r}, row {number}: the label column {target!r} is empty."
             )
         y.append(r[col].strip())
+    columns = [
+        _csv_feature(path, header[i], [(number, r[i]) for number, r in body])
+        for i in range(len(header))
+        if i != col
+    ]
+    X = np.concatenate(columns, axis=1) if columns else np.empty((len(body), 0))
+    return X.astype(np.float32), np.array(y)
+
+
+def _csv_feature(path, name, values):
+    """One CSV column as features: (n, 1) numbers, or (n, k) one-hot
+    indicators when no value is a number."""
+    numbers, bad = [], None
+    for number, text in values:
         try:
-            X.append([float(v) for i, v in enumerate(r) if i != col])
+            numbers.append(float(text))
         except ValueError as exc:
-            raise ValueError(
-                f"{path!r}, row {number}: a non-numeric feature ({exc})."
-            ) from exc
-    return np.array(X, dtype=np.float32), np.array(y)
+            if bad is None:
+                bad = (number, exc)
+    if bad is None:
+        return np.array(numbers, dtype=np.float64)[:, None]
+    if numbers:  # some numbers, some not: a typo or a gap, not a category
+        number, exc = bad
+        raise ValueError(
+            f"{path!r}, row {number}: a non-numeric value in the column {name!r} "
+            f"of numbers ({exc})."
+        )
+    texts = np.array([text.strip() for _, text in values])
+    categories = np.unique(texts)
+    return (texts[:, None] == categories[None, :]).astype(np.float64)
 
 
 def load_dataset(name, *, data_dir=None, target=None, images=False):
@@ -165,7 +223,9 @@ def load_dataset(name, *, data_dir=None, target=None, images=False):
     ----------
     name : str
         ``"digits"``, ``"fashion-mnist"``, or the path of a ``.npz`` (arrays
-        ``X`` and ``y``) or ``.csv`` file (a header row; numeric features).
+        ``X`` and ``y``) or ``.csv`` file (a header row; columns of numbers,
+        and columns of categories, which are one-hot encoded: see
+        :func:`load_csv`).
     data_dir : str or None, default=None
         The Fashion-MNIST folder (see :func:`load_fashion_mnist`).
     target : str or None, default=None

@@ -147,3 +147,23 @@ def test_fashion_mnist_when_installed():
     except FileNotFoundError:
         pytest.skip("dataset-fashion-mnist is not installed")
     assert X.shape == (10000, 1, 28, 28) and set(np.unique(y)) == set(range(10))
+
+
+def test_csv_category_columns_are_one_hot_and_typos_are_errors(tmp_path):
+    (tmp_path / "c.csv").write_text(
+        "area,town,label\n70,south,a\n120, north,b\n95,south,a\n60,east,b\n"
+    )
+    X, y = load_csv(str(tmp_path / "c.csv"), "label")
+    # area, then town's indicators in sorted order: east, north, south.
+    np.testing.assert_array_equal(
+        X,
+        [[70, 0, 0, 1], [120, 0, 1, 0], [95, 0, 0, 1], [60, 1, 0, 0]],
+    )
+    assert X.dtype == np.float32 and list(y) == ["a", "b", "a", "b"]
+    # Numbers with one value that is not one: a typo, named by row and column.
+    (tmp_path / "t.csv").write_text("area,label\n70,a\n1O0,b\n95,a\n")
+    with pytest.raises(ValueError, match=r"row 3: .*'area' of numbers"):
+        load_csv(str(tmp_path / "t.csv"), "label")
+    (tmp_path / "g.csv").write_text("area,label\n70,a\n,b\n95,a\n")
+    with pytest.raises(ValueError, match="row 3"):
+        load_csv(str(tmp_path / "g.csv"), "label")
