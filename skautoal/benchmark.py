@@ -30,9 +30,10 @@ OPTIONAL_METHODS = ("lc", "meanstd")
 EXTRA_METHODS = ("tailor", "bait")
 
 
-def task_model(model, input_shape, n_classes, device, random_state=None):
+def task_model(model, input_shape, n_classes, device, random_state=None, scale=False):
     """The default skorch net (:func:`skautoal.models.default_net`): ``mlp``
-    for any input, ``cnn`` for images (C, H, W)."""
+    for any input, ``cnn`` for images (C, H, W); with ``scale``, after a
+    ``StandardScaler`` (fitted on each round's labels) in a pipeline."""
     from .models import default_net
 
     if model == "cnn" and len(input_shape) != 3:
@@ -42,9 +43,15 @@ def task_model(model, input_shape, n_classes, device, random_state=None):
             f"is 'cnn', which needs images shaped (C, H, W); this data set's "
             f"samples have shape {input_shape}. Use 'mlp'.",
         )
-    return default_net(
+    net = default_net(
         model, input_shape, n_classes, random_state=random_state, device=device
     )
+    if not scale:
+        return net
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), net)
 
 
 def make_querier(method, estimator, n_queries, seed, device):
@@ -195,6 +202,10 @@ def run_benchmark(
         model = "cnn" if X.ndim == 4 else "mlp"
     _, y = np.unique(y, return_inverse=True)
     n_classes = int(y.max()) + 1
+    # A user's table comes in its own units (a price in dollars next to a
+    # 0/1 indicator), and the MLP trains to chance on such inputs: it gets a
+    # StandardScaler. The bundled data sets come scaled and keep their net.
+    scale = model == "mlp" and dataset not in ("digits", "fashion-mnist")
     device_name = (
         ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
     )
@@ -219,6 +230,7 @@ def run_benchmark(
         test_size=test_size,
         pool_size=pool_size,
         device=device_name,
+        scale_features=scale,
     )
     check_folder_identity(
         out,
@@ -263,7 +275,12 @@ def run_benchmark(
                 if (seed, method) in done:
                     continue
                 estimator = task_model(
-                    model, X.shape[1:], n_classes, device_name, random_state=seed
+                    model,
+                    X.shape[1:],
+                    n_classes,
+                    device_name,
+                    random_state=seed,
+                    scale=scale,
                 )
                 querier = make_querier(method, estimator, n_queries, seed, device)
                 if bar is not None:
@@ -441,7 +458,8 @@ def add_arguments(parser):
         "--dataset",
         default="digits",
         help="digits, fashion-mnist, a .npz (X, y) or a .csv path (columns of "
-        "categories are one-hot encoded)",
+        "categories are one-hot encoded; a .csv's or .npz's features are "
+        "standardised for the MLP)",
     )
     parser.add_argument("--data-dir", default=None, help="Fashion-MNIST folder")
     parser.add_argument("--target", default=None, help="label column of a .csv")
