@@ -228,8 +228,8 @@ def _patch_whitening(power):
 
     axes = _fisher._principal_axes
 
-    def scaled(E):
-        S, V = axes(E)
+    def scaled(E, k=None):
+        S, V = axes(E, k)
         if S.numel() and S[0] > 0:
             S = S ** float(power) * S[0] ** (1 - float(power))
         return S, V

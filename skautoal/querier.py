@@ -61,6 +61,11 @@ def _split(y, random_state, n_tries=10):
     return None
 
 
+# Values of batches closer than this, relative to the value's scale (the
+# pool's uncertainty before any label), are a tie for the guard.
+GUARD_TIE = 1e-10
+
+
 def _as_net_array(X):
     """float32, with samples that are neither flat nor images flattened.
 
@@ -735,7 +740,12 @@ class AutoALQuerier(_CandidateQuerier):
         position[union] = np.arange(len(union))
         own = [value.value(G[position[p]]) for p in picks]
         best = int(np.argmax(own))
-        guard = own[best] > search_value
+        # A candidate's batch replaces the search's only when it is worth
+        # more by more than rounding: the two are often the same samples in
+        # another order (same value to the last digits), and which one
+        # rounding favours would decide the order the labels come in.
+        tie = GUARD_TIE * max(value.base, abs(search_value))
+        guard = own[best] > search_value + tie
         picked = picks[best] if guard else union[order]
         if len(np.unique(picked)) != n_queries:
             raise RuntimeError(

@@ -27,7 +27,7 @@ from ..utils._validation import check_positive_int
 from ._relaxation import soft_top_k
 
 
-def _principal_axes(E):
+def _principal_axes(E, k=None):
     """Singular values and right singular vectors of ``E``, largest first.
 
     From the eigendecomposition of the smaller Gram matrix (``E^T E`` or
@@ -35,17 +35,45 @@ def _principal_axes(E):
     and the same axes up to sign and rounding (the Fisher value does not
     depend on the signs). Only the leading, well-conditioned axes are
     used; near-zero ones are counted out by a relative threshold.
+
+    With ``k``, only the ``k`` leading pairs (fewer if ``E`` has fewer
+    axes): on the CPU from LAPACK's MRRR solver for a subset of the
+    spectrum (``scipy.linalg.eigh(..., driver="evr")``), a third of a full
+    eigendecomposition's time for 8 of 256 axes; the same subspace to
+    rounding (``benchmarks/bench_fisher_setup.py``).
     """
     n, d = E.shape
+    if E.device.type == "cpu":
+        # numpy's product: torch's float64 E^T E on the CPU took 2.6 times
+        # as long (1000 x 256).
+        values = E.numpy()
+        small = torch.from_numpy(values.T @ values if n >= d else values @ values.T)
+    else:
+        small = E.T @ E if n >= d else E @ E.T
+    eigval, vectors = _leading_eigh(small, k)
     if n >= d:
-        eigval, V = torch.linalg.eigh(E.T @ E)
-        eigval, V = eigval.flip(0), V.flip(1)
-        return eigval.clamp_min(0).sqrt(), V
-    eigval, U = torch.linalg.eigh(E @ E.T)
-    eigval, U = eigval.flip(0), U.flip(1)
+        return eigval.clamp_min(0).sqrt(), vectors
     S = eigval.clamp_min(0).sqrt()
-    V = (E.T @ U) / S.clamp_min(torch.finfo(E.dtype).tiny)
+    V = (E.T @ vectors) / S.clamp_min(torch.finfo(E.dtype).tiny)
     return S, V
+
+
+def _leading_eigh(A, k):
+    """The ``k`` largest eigenvalues of the symmetric ``A`` (all with
+    ``k=None``) and their eigenvectors, largest first."""
+    m = A.shape[0]
+    if k is not None and 0 < k < m and A.device.type == "cpu":
+        from scipy.linalg import eigh
+
+        eigval, vectors = eigh(
+            A.numpy(), subset_by_index=[m - k, m - 1], driver="evr", check_finite=False
+        )
+        eigval, vectors = torch.from_numpy(eigval), torch.from_numpy(vectors)
+    else:
+        eigval, vectors = torch.linalg.eigh(A)
+        if k is not None:
+            eigval, vectors = eigval[max(m - k, 0) :], vectors[:, max(m - k, 0) :]
+    return eigval.flip(0), vectors.flip(1)
 
 
 def _normalised(proba):
@@ -226,10 +254,14 @@ class FisherBatchValue:
         E = self._tensor(np.asarray(pool_embedding)[sub]).flatten(1)
         self._check_finite(E)
         self._mean = E.mean(0)
-        S, V = _principal_axes(E - self._mean)
         n_labeled = labeled_embedding.shape[0]
+        # The axes the whitening can keep: ``dim``, at most half the labels.
+        # Only those are computed; counting the well-conditioned ones among
+        # them gives min(wanted, rank) as counting among all would.
+        wanted = max(1, min(dim, max(2, n_labeled // 2)))
+        S, V = _principal_axes(E - self._mean, wanted)
         rank = int((S > 1e-6 * S[0]).sum()) if S.numel() and S[0] > 0 else 0
-        self.dim = max(1, min(dim, rank, max(2, n_labeled // 2)))
+        self.dim = max(1, min(wanted, rank))
         scale = S[: self.dim] / np.sqrt(max(E.shape[0] - 1, 1))
         self._projection = V[:, : self.dim] / scale.clamp_min(1e-12)
         if rank == 0:
@@ -397,6 +429,13 @@ class FisherBatchValue:
                     f"gain_weights must be {n} positive numbers, one per row of G; "
                     f"got {got}."
                 )
+        if C == 1:
+            return self._greedy_rank_one(G[:, :, 0], n_select, gain_weights)
+        return self._greedy_blocks(G, n_select, gain_weights)
+
+    def _greedy_blocks(self, G, n_select, gain_weights):
+        """:meth:`greedy`'s steps on the k x k blocks (any k)."""
+        n, P, C = G.shape
         # G_i^T stacked, one (C x P) block per proposal: each step's blocks
         # S_i = G_i^T Q_j and U_i = G_i^T M^-1 F_U Q_j are then one product
         # whose result already has the (n, C, 2C) layout, with no copies.
@@ -442,6 +481,46 @@ class FisherBatchValue:
             T = T - WSK - WSK.transpose(1, 2)
             R = torch.baddbmm(R, SK, blocks[:, :C].view(n, C, C).mT, alpha=-1)
             M_inv = torch.addmm(M_inv, Q_j @ K, Q_j.T, alpha=-1)
+        return np.asarray(order, dtype=np.int64)
+
+    def _greedy_rank_one(self, g, n_select, gain_weights):
+        """:meth:`greedy` for factors of one column (``label="predicted"``),
+        ``g`` of shape (n, P): the k x k blocks are numbers, so every step is
+        a few vector operations (the general steps' batched 1 x 1 solves and
+        Cholesky factors cost more than the rest of the step). The same
+        updates: ``R_i = 1 + g_i^T M^-1 g_i``, ``T_i = g_i^T M^-1 F_U M^-1
+        g_i``, gain ``T_i / R_i``, and after a pick ``j`` with ``q = M^-1
+        g_j``, ``s_i = g_i^T q``, ``u_i = g_i^T M^-1 F_U q``: ``R_i -= s_i^2 /
+        R_j``, ``T_i -= 2 (u_i - s_i T_j / (2 R_j)) s_i / R_j``, ``M^-1 -= q
+        q^T / R_j``."""
+        n = g.shape[0]
+        M_inv = self.M_inv.clone()
+        Q = M_inv @ g.T  # (P, n): M^-1 g_i for every i
+        R = 1.0 + (g * Q.T).sum(1)
+        T = ((self.F_U @ Q) * Q).sum(0)
+        taken = torch.zeros(n, dtype=torch.bool, device=g.device)
+        order = []
+        for _ in range(min(n_select, n)):
+            gain = T / R
+            if gain_weights is not None:
+                gain = gain * gain_weights
+            gain = gain.masked_fill(taken, 0.0)
+            if not all_finite(gain):
+                raise ValueError(
+                    "The Fisher gains of some proposals are not finite: their "
+                    "probabilities or embeddings are NaN or infinite."
+                )
+            j = int(torch.argmax(gain.masked_fill_(taken, -np.inf)))
+            order.append(j)
+            taken[j] = True
+            q = M_inv @ g[j]
+            K = 1.0 / R[j]
+            su = g @ torch.stack([q, M_inv @ (self.F_U @ q)], 1)
+            SK = su[:, 0] * K
+            W = su[:, 1] - 0.5 * T[j] * SK
+            T = T - 2.0 * W * SK
+            R = R - SK * su[:, 0]
+            M_inv = M_inv - torch.outer(q * K, q)
         return np.asarray(order, dtype=np.int64)
 
     def gradient(

@@ -201,8 +201,10 @@ def test_predicted_label_value_matches_the_formula(n_batch):
     assert value.value(value.factors(batch)) == pytest.approx(expected, rel=1e-9)
 
 
-def test_greedy_picks_the_largest_gain_each_step():
-    value, _, _ = _value(n_pool=60)
+@pytest.mark.parametrize("label", ["expected", "predicted"])
+def test_greedy_picks_the_largest_gain_each_step(label):
+    # "predicted" factors have one column: the greedy's rank-one path.
+    value, _, _ = _value(n_pool=60, label=label)
     G = value.factors(np.arange(60))
     order = value.greedy(G, 6)
     chosen = []
@@ -216,8 +218,9 @@ def test_greedy_picks_the_largest_gain_each_step():
     assert len(set(order.tolist())) == 6
 
 
-def test_greedy_gain_weights_scale_each_rows_gain():
-    value, _, _ = _value(n_pool=60)
+@pytest.mark.parametrize("label", ["expected", "predicted"])
+def test_greedy_gain_weights_scale_each_rows_gain(label):
+    value, _, _ = _value(n_pool=60, label=label)
     G = value.factors(np.arange(60))
     base = value.greedy(G, 6)
     np.testing.assert_array_equal(value.greedy(G, 6, np.ones(60)), base)
@@ -239,6 +242,21 @@ def test_greedy_gain_weights_scale_each_rows_gain():
             value.greedy(G, 6, bad)
     with pytest.raises(ValueError, match="got a smallest value of 0.0"):
         value.greedy(G, 6, np.r_[np.ones(59), 0.0])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_rank_one_greedy_takes_the_general_steps(seed):
+    # A zero column adds nothing to F_x = G G^T, so the general path on the
+    # factors with one appended makes the same picks from the same gains.
+    value, _, _ = _value(n_pool=150, n_classes=4, seed=seed, label="predicted")
+    G = value.factors(np.arange(150))
+    assert G.shape[2] == 1
+    padded = torch.cat([G, torch.zeros_like(G)], 2)
+    np.testing.assert_array_equal(value.greedy(G, 20), value.greedy(padded, 20))
+    weights = np.random.RandomState(seed).uniform(0.5, 2.0, 150)
+    np.testing.assert_array_equal(
+        value.greedy(G, 20, weights), value.greedy(padded, 20, weights)
+    )
 
 
 def test_greedy_is_not_worse_than_random_batches():
@@ -269,6 +287,26 @@ def test_principal_axes_are_those_of_the_svd(shape):
     rank = min(shape)
     np.testing.assert_allclose(S[:rank], S_ref[:rank], rtol=1e-8)
     cosines = (V[:, : rank - 1] * Vt[: rank - 1].T).sum(0).abs()
+    np.testing.assert_allclose(cosines, 1.0, atol=1e-8)
+
+
+@pytest.mark.parametrize("shape", [(200, 12), (5, 12), (12, 12)])
+@pytest.mark.parametrize("k", [1, 3, 4, 12, 30])
+def test_leading_principal_axes_are_the_full_ones(shape, k):
+    # The subset solver gives the leading pairs of the full decomposition
+    # (k at least the number of axes: all of them).
+    from skautoal.search._fisher import _principal_axes
+
+    rng = np.random.RandomState(1)
+    E = torch.as_tensor(rng.randn(*shape) @ np.diag(np.linspace(3, 0.5, shape[1])))
+    S_all, V_all = _principal_axes(E)
+    S, V = _principal_axes(E, k)
+    m = min(k, min(shape))
+    assert S.shape == (m,) and V.shape == (shape[1], m)
+    np.testing.assert_allclose(S, S_all[:m], rtol=1e-10)
+    rank = min(shape)
+    kept = min(m, rank - 1)  # the last axis of a square E may be near zero
+    cosines = (V[:, :kept] * V_all[:, :kept]).sum(0).abs()
     np.testing.assert_allclose(cosines, 1.0, atol=1e-8)
 
 
@@ -383,6 +421,32 @@ def test_refit_without_warm_start_resets_shares(fisher_querier, digits):
     querier.fit(X[:150], y[:150])
     assert querier.strategy_weights_history_ == []
     assert len(set(querier.strategy_weights_.values())) == 1
+
+
+@pytest.mark.parametrize("surplus, fires", [(1e-13, False), (1e-6, True)])
+def test_guard_treats_a_rounding_surplus_as_a_tie(digits, monkeypatch, surplus, fires):
+    # A candidate batch worth more only by rounding (often the search's own
+    # samples in another order) must not replace the search's batch: which
+    # one rounding favours would decide the labels' order.
+    X, y = digits
+    querier = AutoALQuerier(
+        LogisticRegression(max_iter=300),
+        strategies=[MarginSampling(), EntropySampling(), CoreSet()],
+        n_queries=10,
+        random_state=0,
+    ).fit(X[:120], y[:120])
+    value_of = FisherBatchValue.value
+    calls = []
+
+    def value(self, G):
+        calls.append(value_of(self, G))
+        # The first call values the search's batch; the candidates' batches
+        # come after and get the search's value plus the surplus.
+        return calls[0] if len(calls) == 1 else calls[0] * (1 + surplus)
+
+    monkeypatch.setattr(FisherBatchValue, "value", value)
+    querier.query(X[120:700])
+    assert querier.search_history_["guard_used"][-1] == fires
 
 
 def test_sklearn_model_uses_standardised_features(digits):
