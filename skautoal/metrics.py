@@ -89,7 +89,8 @@ class AUBCScorer:
 
 
 def _concatenate(X_lab, X_pool):
-    if hasattr(X_pool, "iloc") or hasattr(X_pool, "tocsr"):
+    kind = getattr(X_pool, "dtype", np.asarray(X_pool).dtype).kind
+    if hasattr(X_pool, "iloc") or hasattr(X_pool, "tocsr") or kind not in "biufc":
         return concat_rows([X_lab, X_pool])
     X_pool = np.asarray(X_pool)
     return np.concatenate([np.asarray(X_lab, dtype=X_pool.dtype), X_pool])

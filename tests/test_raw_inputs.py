@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.compose import make_column_transformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -312,6 +313,7 @@ def test_list_of_mixed_rows_keeps_its_numbers():
         make_pipeline(encoder, LogisticRegression()), MarginSampling(), n_queries=3
     )
     picks = querier.fit(rows[:40], y[:40]).query(rows[40:])
+    assert isinstance(querier._X_labeled[0][1], float)  # not the string "45.0"
     expected = (
         StrategyQuerier(_pipeline(), MarginSampling(), n_queries=3)
         .fit(frame[:40], y[:40])
@@ -339,3 +341,25 @@ def test_two_stage_query_of_a_data_frame_picks_as_of_the_encoded_array():
     np.testing.assert_array_equal(picks, expected)
     assert len(np.unique(picks)) == N_QUERIES
     assert plan_query(frame[40:], 360, "auto", 100)[0] == "local"  # two stages
+
+
+def test_learner_and_scorer_keep_the_numbers_of_mixed_rows():
+    from skautoal.metrics import make_aubc_scorer
+
+    frame, y = _table()
+    rows = frame[["city", "age", "income"]].to_numpy(dtype=object).tolist()
+    encoder = make_column_transformer(
+        (OneHotEncoder(), [0]), (StandardScaler(), [1, 2])
+    )
+    querier = StrategyQuerier(
+        make_pipeline(encoder, LogisticRegression()), MarginSampling(), n_queries=3
+    )
+    learner = ActiveLearner(querier, rows[40:], X_labeled=rows[:40], y_labeled=y[:40])
+    first = learner.query()
+    learner.teach(first, y[40:][first])
+    assert len(learner.query()) == 3  # refits on labelled rows plus taught ones
+    X_train, _ = learner._training_set()
+    assert isinstance(X_train[-1][1], float)  # a taught row keeps its number
+    fitted = clone(querier).fit(rows[:40], y[:40])
+    scorer = make_aubc_scorer(initial_size="fitted", n_rounds=2)
+    assert 0 < scorer(fitted, rows[40:200], y[40:200]) <= 1

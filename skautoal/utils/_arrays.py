@@ -31,7 +31,15 @@ def concat_rows(parts):
         import scipy.sparse as sp
 
         return sp.vstack([sp.csr_matrix(part) for part in parts], format="csr")
-    return np.concatenate([np.asarray(part) for part in parts])
+    arrays = []
+    for part in parts:
+        array = np.asarray(part)
+        if not isinstance(part, np.ndarray) and array.dtype.kind not in "biufc":
+            # A list of rows such as ["north", 3.5]: as objects, its numbers
+            # stay numbers (np.asarray would make them strings).
+            array = np.asarray(part, dtype=object)
+        arrays.append(array)
+    return np.concatenate(arrays)
 
 
 def take_rows(X, rows):
