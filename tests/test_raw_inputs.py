@@ -301,9 +301,9 @@ def test_wide_sparse_features_warn_of_their_dense_copy(monkeypatch):
         MarginSampling().select(model, X[20:], 3)
 
 
-def test_list_of_mixed_rows_keeps_its_numbers():
-    # A list of rows for a ColumnTransformer that selects by position: the
-    # numbers must reach the scaler as numbers, not as strings.
+def _mixed_rows():
+    """The table as a list of rows ["north", 45.0, 0.3], and a margin querier
+    whose ColumnTransformer selects columns by position."""
     frame, y = _table()
     rows = frame[["city", "age", "income"]].to_numpy(dtype=object).tolist()
     encoder = make_column_transformer(
@@ -312,8 +312,16 @@ def test_list_of_mixed_rows_keeps_its_numbers():
     querier = StrategyQuerier(
         make_pipeline(encoder, LogisticRegression()), MarginSampling(), n_queries=3
     )
+    return rows, y, querier
+
+
+def test_list_of_mixed_rows_keeps_its_numbers():
+    # A list of rows for a ColumnTransformer that selects by position: the
+    # numbers must reach the scaler as numbers, not as strings.
+    rows, y, querier = _mixed_rows()
     picks = querier.fit(rows[:40], y[:40]).query(rows[40:])
     assert isinstance(querier._X_labeled[0][1], float)  # not the string "45.0"
+    frame, _ = _table()
     expected = (
         StrategyQuerier(_pipeline(), MarginSampling(), n_queries=3)
         .fit(frame[:40], y[:40])
@@ -346,14 +354,7 @@ def test_two_stage_query_of_a_data_frame_picks_as_of_the_encoded_array():
 def test_learner_and_scorer_keep_the_numbers_of_mixed_rows():
     from skautoal.metrics import make_aubc_scorer
 
-    frame, y = _table()
-    rows = frame[["city", "age", "income"]].to_numpy(dtype=object).tolist()
-    encoder = make_column_transformer(
-        (OneHotEncoder(), [0]), (StandardScaler(), [1, 2])
-    )
-    querier = StrategyQuerier(
-        make_pipeline(encoder, LogisticRegression()), MarginSampling(), n_queries=3
-    )
+    rows, y, querier = _mixed_rows()
     learner = ActiveLearner(querier, rows[40:], X_labeled=rows[:40], y_labeled=y[:40])
     first = learner.query()
     learner.teach(first, y[40:][first])

@@ -134,6 +134,23 @@ def _left_multiply(A, G):
     return (A @ flat).reshape(P, n, k).permute(1, 0, 2)
 
 
+def _best_gain(gain, gain_weights, taken):
+    """The greedy's pick: the row of largest (weighted) gain not taken yet.
+
+    Taken rows may have gone singular (a non-finite gain); only the others
+    must be finite.
+    """
+    if gain_weights is not None:
+        gain = gain * gain_weights
+    gain = gain.masked_fill(taken, 0.0)
+    if not all_finite(gain):
+        raise ValueError(
+            "The Fisher gains of some proposals are not finite: their "
+            "probabilities or embeddings are NaN or infinite."
+        )
+    return int(torch.argmax(gain.masked_fill_(taken, -np.inf)))
+
+
 def _fisher_total(proba, z):
     """``sum_x G_x G_x^T`` without the factors, shape (C * D, C * D).
 
@@ -454,16 +471,7 @@ class FisherBatchValue:
             # solve_ex: a singular R_i (a taken row) gives a non-finite gain
             # that is masked below, not an error.
             gain = torch.linalg.solve_ex(R, T)[0].diagonal(dim1=1, dim2=2).sum(1)
-            if gain_weights is not None:
-                gain = gain * gain_weights
-            # Taken rows may have gone singular; only the others must be finite.
-            gain = gain.masked_fill(taken, 0.0)
-            if not all_finite(gain):
-                raise ValueError(
-                    "The Fisher gains of some proposals are not finite: their "
-                    "probabilities or embeddings are NaN or infinite."
-                )
-            j = int(torch.argmax(gain.masked_fill_(taken, -np.inf)))
+            j = _best_gain(gain, gain_weights, taken)
             order.append(j)
             taken[j] = True
             Q_j = M_inv @ G[j]
@@ -501,16 +509,7 @@ class FisherBatchValue:
         taken = torch.zeros(n, dtype=torch.bool, device=g.device)
         order = []
         for _ in range(min(n_select, n)):
-            gain = T / R
-            if gain_weights is not None:
-                gain = gain * gain_weights
-            gain = gain.masked_fill(taken, 0.0)
-            if not all_finite(gain):
-                raise ValueError(
-                    "The Fisher gains of some proposals are not finite: their "
-                    "probabilities or embeddings are NaN or infinite."
-                )
-            j = int(torch.argmax(gain.masked_fill_(taken, -np.inf)))
+            j = _best_gain(T / R, gain_weights, taken)
             order.append(j)
             taken[j] = True
             q = M_inv @ g[j]

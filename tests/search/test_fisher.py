@@ -365,14 +365,19 @@ def test_query_is_deterministic(fisher_querier, digits):
     np.testing.assert_array_equal(a, b)
 
 
-def test_guard_returns_a_candidate_batch_when_it_is_worth_more(digits, monkeypatch):
-    X, y = digits
-    querier = AutoALQuerier(
+def _guarded_querier(X, y):
+    """AutoAL with three candidates, fitted on 120 digits."""
+    return AutoALQuerier(
         LogisticRegression(max_iter=300),
         strategies=[MarginSampling(), EntropySampling(), CoreSet()],
         n_queries=10,
         random_state=0,
     ).fit(X[:120], y[:120])
+
+
+def test_guard_returns_a_candidate_batch_when_it_is_worth_more(digits, monkeypatch):
+    X, y = digits
+    querier = _guarded_querier(X, y)
     # A search that returns the worst proposals: the guard must step in.
     monkeypatch.setattr(
         FisherBatchValue, "greedy", lambda self, G, n: np.arange(len(G))[-n:]
@@ -429,12 +434,7 @@ def test_guard_treats_a_rounding_surplus_as_a_tie(digits, monkeypatch, surplus, 
     # samples in another order) must not replace the search's batch: which
     # one rounding favours would decide the labels' order.
     X, y = digits
-    querier = AutoALQuerier(
-        LogisticRegression(max_iter=300),
-        strategies=[MarginSampling(), EntropySampling(), CoreSet()],
-        n_queries=10,
-        random_state=0,
-    ).fit(X[:120], y[:120])
+    querier = _guarded_querier(X, y)
     value_of = FisherBatchValue.value
     calls = []
 
