@@ -134,10 +134,25 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         kwargs = dict(allow_nd=True, dtype="numeric", reset=reset)
         if pipeline_imputes(self.estimator):
             kwargs["ensure_all_finite"] = "allow-nan"
-        if y is _NO_Y:
-            X = validate_data(self, X, **kwargs)
-        else:
-            X, y = validate_data(self, X, y, **kwargs)
+        try:
+            if y is _NO_Y:
+                X = validate_data(self, X, **kwargs)
+            else:
+                X, y = validate_data(self, X, y, **kwargs)
+        except ValueError as exc:
+            if "NaN" in str(exc) and _takes_nan(self.estimator):
+                # scikit-learn's message would suggest the very model given.
+                raise ValueError(
+                    f"X contains NaN. {type(self.estimator).__name__} takes NaN, "
+                    "but skautoal's queriers refuse it unless a pipeline fills "
+                    "it: the strategies that read embeddings use a scikit-learn "
+                    "model's features themselves (CoreSet's distances, the "
+                    "batch value), where NaN has no meaning. Put a "
+                    "SimpleImputer before the model in a Pipeline; the model "
+                    "can still be told which values were missing "
+                    "(SimpleImputer(add_indicator=True))."
+                ) from exc
+            raise
         if (
             cast
             and _is_skorch_net(_final_step(self.estimator))
@@ -526,6 +541,14 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             _final_step(self.estimator)
         ) and bool(get_tags(self.estimator).input_tags.sparse)
         return tags
+
+
+def _takes_nan(estimator):
+    """Whether ``estimator`` says it takes NaN (its ``allow_nan`` tag)."""
+    try:
+        return bool(get_tags(estimator).input_tags.allow_nan)
+    except Exception:  # an estimator without scikit-learn's tags
+        return False
 
 
 def _object_rows(X):

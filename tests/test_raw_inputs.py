@@ -364,3 +364,17 @@ def test_learner_and_scorer_keep_the_numbers_of_mixed_rows():
     fitted = clone(querier).fit(rows[:40], y[:40])
     scorer = make_aubc_scorer(initial_size="fitted", n_rounds=2)
     assert 0 < scorer(fitted, rows[40:200], y[40:200]) <= 1
+
+
+def test_nan_for_a_model_that_takes_it_names_the_imputer():
+    # HistGradientBoostingClassifier takes NaN, but the candidates read its
+    # raw features: the error must say what to do, not suggest that model.
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    X, y = _with_gaps()
+    querier = StrategyQuerier(
+        HistGradientBoostingClassifier(max_iter=5), MarginSampling(), n_queries=3
+    )
+    with pytest.raises(ValueError, match="SimpleImputer") as info:
+        querier.fit(X[:30], y[:30])
+    assert "HistGradientBoostingClassifier takes NaN" in str(info.value)
