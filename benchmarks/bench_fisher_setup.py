@@ -15,7 +15,10 @@ process:
 
 It prints the median times and whether the two make the same picks (the
 greedy's order on the same value; the whole query's picks with each
-set-up)::
+set-up), then the set-up's two main parts on 1,000 of the block's centred
+pool embeddings (float64, as the set-up takes them): the Gram product by
+torch and by numpy, and the full eigendecomposition against the subset
+solver for ``fisher_dim`` (8) axes::
 
     OMP_NUM_THREADS=1 python benchmarks/bench_fisher_setup.py \\
         [--blocks digits,fashion-mlp]
@@ -59,8 +62,49 @@ def main(argv=None):
         "| same greedy order | same query picks |"
     )
     print("|---|---|---|---|---|---|---|")
+    parts = []
     for block in args.blocks.split(","):
-        print(_block_row(block, args.seed, args.repeats))
+        row, part = _block_row(block, args.seed, args.repeats)
+        print(row)
+        parts.append(part)
+    print(
+        "\n| block | Gram torch ms | Gram numpy ms | full eigh ms "
+        "| subset eigh ms | leading eigenvalues, largest relative difference |"
+    )
+    print("|---|---|---|---|---|---|")
+    print("\n".join(parts))
+
+
+def _median_ms(step, repeats):
+    seconds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        seconds.append(time.perf_counter() - start)
+    return 1e3 * float(np.median(seconds))
+
+
+def _setup_parts(block, embedding, k, repeats):
+    """The Gram product and the eigendecomposition, each both ways."""
+    import torch
+
+    from skautoal.search._fisher import _leading_eigh
+
+    E = torch.as_tensor(np.asarray(embedding[:1000], dtype=np.float64))
+    E = E - E.mean(0)
+    values = E.numpy()
+    gram = torch.from_numpy(values.T @ values)
+    full = torch.linalg.eigh(gram)[0].flip(0)[:k]
+    subset = _leading_eigh(gram, k)[0]
+    ms = [
+        _median_ms(lambda: E.T @ E, repeats),
+        _median_ms(lambda: values.T @ values, repeats),
+        _median_ms(lambda: torch.linalg.eigh(gram), repeats),
+        _median_ms(lambda: _leading_eigh(gram, k), repeats),
+    ]
+    difference = float(((subset - full).abs() / full.abs()).max())
+    cells = " | ".join(f"{m:.1f}" for m in ms)
+    return f"| {block} | {cells} | {difference:.1e} |"
 
 
 def _block_row(block, seed, repeats):
@@ -101,11 +145,12 @@ def _block_row(block, seed, repeats):
         _fisher._principal_axes = shipped
     same_picks = np.array_equal(before, querier.query(X))
     ms = {name: 1e3 * float(np.median(s)) for name, s in seconds.items()}
-    return (
+    row = (
         f"| {block} | {ms['setup_before']:.1f} | {ms['setup_now']:.1f} "
         f"| {ms['greedy_before']:.1f} | {ms['greedy_now']:.1f} "
         f"| {same_order} | {same_picks} |"
     )
+    return row, _setup_parts(block, outputs.embedding, value.dim, repeats)
 
 
 if __name__ == "__main__":

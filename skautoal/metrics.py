@@ -9,6 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .loop import LearningCurve, _play_round, simulate
 from .utils._arrays import concat_rows, n_rows
+from .utils._validation import holds_numbers
 
 
 class AUBCScorer:
@@ -89,8 +90,7 @@ class AUBCScorer:
 
 
 def _concatenate(X_lab, X_pool):
-    kind = getattr(X_pool, "dtype", np.asarray(X_pool).dtype).kind
-    if hasattr(X_pool, "iloc") or hasattr(X_pool, "tocsr") or kind not in "biufc":
+    if hasattr(X_pool, "tocsr") or not holds_numbers(X_pool):
         return concat_rows([X_lab, X_pool])
     X_pool = np.asarray(X_pool)
     return np.concatenate([np.asarray(X_lab, dtype=X_pool.dtype), X_pool])

@@ -45,6 +45,7 @@ from .utils._validation import (
     is_lazy_array,
     passes_raw_input,
     pipeline_imputes,
+    takes_nan,
 )
 
 __all__ = ["BaseQuerier"]
@@ -140,7 +141,7 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             else:
                 X, y = validate_data(self, X, y, **kwargs)
         except ValueError as exc:
-            if "NaN" in str(exc) and _takes_nan(self.estimator):
+            if "NaN" in str(exc) and takes_nan(self.estimator):
                 # scikit-learn's message would suggest the very model given.
                 raise ValueError(
                     f"X contains NaN. {type(self.estimator).__name__} takes NaN, "
@@ -541,14 +542,6 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             _final_step(self.estimator)
         ) and bool(get_tags(self.estimator).input_tags.sparse)
         return tags
-
-
-def _takes_nan(estimator):
-    """Whether ``estimator`` says it takes NaN (its ``allow_nan`` tag)."""
-    try:
-        return bool(get_tags(estimator).input_tags.allow_nan)
-    except Exception:  # an estimator without scikit-learn's tags
-        return False
 
 
 def _object_rows(X):

@@ -233,14 +233,11 @@ def parse_blocks(text):
     """``all`` (the default blocks), ``images``, ``heldout``, or a comma list."""
     if text in (None, "all"):
         return list(DEFAULT_BLOCKS)
+    groups = {"all": DEFAULT_BLOCKS, "images": IMAGE_BLOCKS, "heldout": HELDOUT_BLOCKS}
     names = []
     for part in (p.strip() for p in text.split(",")):
-        if part == "images":
-            names += [b for b in IMAGE_BLOCKS if b not in names]
-        elif part == "heldout":
-            names += [b for b in HELDOUT_BLOCKS if b not in names]
-        elif part == "all":
-            names += [b for b in DEFAULT_BLOCKS if b not in names]
+        if part in groups:
+            names += [b for b in groups[part] if b not in names]
         elif part:
             if part not in BLOCKS:
                 raise ParameterError(

@@ -22,6 +22,7 @@ from ..utils._validation import (
     check_finite_samples,
     check_positive_int,
     find_stack_level,
+    holds_numbers,
     is_lazy_array,
     pipeline_imputes,
 )
@@ -54,16 +55,6 @@ def _warn_dense_embedding(n_samples, n_features):
             UserWarning,
             stacklevel=find_stack_level(),
         )
-
-
-def _numeric_samples(X):
-    """Whether ``X`` holds numbers in one array (numpy, sparse, zarr, dask):
-    not a data frame, nor texts, dicts or other objects."""
-    if hasattr(X, "iloc"):
-        return False
-    values = X.data if hasattr(X, "tocsr") else X
-    dtype = getattr(values, "dtype", None)
-    return dtype is not None and np.dtype(dtype).kind in "biufc"
 
 
 def _last_linear(module):
@@ -371,7 +362,7 @@ class TaskModel:
         n_samples : int
             The number of samples.
         """
-        if self.transformer is not None and not _numeric_samples(X):
+        if self.transformer is not None and not holds_numbers(X):
             # The pipeline's first step reads it (a data frame, texts): the
             # numbers to check are that step's output, which the outputs'
             # checks see (check_outputs).

@@ -38,14 +38,14 @@ def _principal_axes(E, k=None):
 
     With ``k``, only the ``k`` leading pairs (fewer if ``E`` has fewer
     axes): on the CPU from LAPACK's MRRR solver for a subset of the
-    spectrum (``scipy.linalg.eigh(..., driver="evr")``), a third of a full
+    spectrum (``scipy.linalg.eigh(..., driver="evr")``), under half a full
     eigendecomposition's time for 8 of 256 axes; the same subspace to
     rounding (``benchmarks/bench_fisher_setup.py``).
     """
     n, d = E.shape
     if E.device.type == "cpu":
-        # numpy's product: torch's float64 E^T E on the CPU took 2.6 times
-        # as long (1000 x 256).
+        # numpy's product: torch's float64 E^T E on the CPU took about twice
+        # as long (1000 x 256; benchmarks/bench_fisher_setup.py).
         values = E.numpy()
         small = torch.from_numpy(values.T @ values if n >= d else values @ values.T)
     else:

@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn_compat.utils._indexing import _safe_indexing
 
-from ._validation import is_lazy_array
+from ._validation import holds_numbers, is_lazy_array
 
 
 def n_rows(X):
@@ -31,15 +31,14 @@ def concat_rows(parts):
         import scipy.sparse as sp
 
         return sp.vstack([sp.csr_matrix(part) for part in parts], format="csr")
-    arrays = []
-    for part in parts:
-        array = np.asarray(part)
-        if not isinstance(part, np.ndarray) and array.dtype.kind not in "biufc":
-            # A list of rows such as ["north", 3.5]: as objects, its numbers
-            # stay numbers (np.asarray would make them strings).
-            array = np.asarray(part, dtype=object)
-        arrays.append(array)
-    return np.concatenate(arrays)
+    # A list of rows such as ["north", 3.5] as objects: its numbers stay
+    # numbers (np.asarray would make them strings).
+    return np.concatenate(
+        [
+            np.asarray(part, dtype=None if holds_numbers(part) else object)
+            for part in parts
+        ]
+    )
 
 
 def take_rows(X, rows):

@@ -115,20 +115,44 @@ def check_finite_samples(X, name, *, allow_nan=False):
     return int(shape[0])
 
 
+def takes_nan(estimator):
+    """Whether ``estimator`` says it takes NaN (its ``allow_nan`` tag)."""
+    from sklearn.utils import get_tags
+
+    try:
+        return bool(get_tags(estimator).input_tags.allow_nan)
+    except Exception:  # an estimator without scikit-learn's tags
+        return False
+
+
 def pipeline_imputes(estimator):
     """Whether ``estimator`` is a ``Pipeline`` whose first step takes NaN (a
     ``SimpleImputer``, say, by its ``allow_nan`` tag): then a NaN in ``X``
     is the pipeline's to fill, and the candidates see its output."""
-    from sklearn.utils import get_tags
-
     steps = getattr(estimator, "steps", None)
     if not steps or len(steps) < 2:
         return False
     for _, step in steps[:-1]:
         if step is None or step == "passthrough":
             continue
-        return bool(get_tags(step).input_tags.allow_nan)
+        return takes_nan(step)
     return False
+
+
+def holds_numbers(X):
+    """Whether ``X`` is numbers in one array (numpy, sparse, zarr, dask, or
+    a list of numbers): not a data frame, nor texts, dicts, rows mixing
+    strings and numbers, or samples of different lengths."""
+    if hasattr(X, "iloc"):
+        return False
+    values = X.data if hasattr(X, "tocsr") else X
+    dtype = getattr(values, "dtype", None)
+    if dtype is None:
+        try:
+            dtype = np.asarray(values).dtype
+        except ValueError:  # ragged: samples of different lengths
+            return False
+    return np.dtype(dtype).kind in "biufc"
 
 
 def passes_raw_input(estimator, X):
@@ -148,22 +172,12 @@ def passes_raw_input(estimator, X):
         return False
     steps = getattr(estimator, "steps", None)
     has_prefix = bool(steps) and len(steps) > 1
-    if hasattr(X, "iloc"):  # a data frame
-        return has_prefix
     if hasattr(X, "tocsr"):  # a sparse matrix
         from ..models._adapter import _is_skorch_net
 
         final = steps[-1][1] if steps else estimator
         return has_prefix or not _is_skorch_net(final)
-    if not has_prefix:
-        return False
-    dtype = getattr(X, "dtype", None)
-    if dtype is None:
-        try:
-            dtype = np.asarray(X).dtype
-        except ValueError:  # ragged: samples of different lengths
-            return True
-    return np.dtype(dtype).kind not in "biufc"
+    return has_prefix and not holds_numbers(X)
 
 
 def is_lazy_array(X):
