@@ -274,14 +274,34 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     f"index rows of X (0 to {X.shape[0] - 1}); got values from "
                     f"{queried.min()} to {queried.max()}."
                 )
-        with timed(timings, "task_model"):
-            self.estimator_ = fit_clone(
-                self.estimator,
-                X,
-                y_encoded,
-                random_state,
-                n_classes=len(self.classes_),
-                fit_params=fit_params,
+        single_class = _single_class_message(self)
+        try:
+            with timed(timings, "task_model"):
+                self.estimator_ = fit_clone(
+                    self.estimator,
+                    X,
+                    y_encoded,
+                    random_state,
+                    n_classes=len(self.classes_),
+                    fit_params=fit_params,
+                )
+        except ValueError as exc:
+            if single_class is None:
+                raise
+            # scikit-learn's own message names the encoded label, 0.
+            raise ValueError(
+                f"{single_class} cannot be fitted on one class. Label samples of "
+                "at least two classes before fitting the querier; a random first "
+                "batch usually holds several."
+            ) from exc
+        if single_class is not None:
+            warnings.warn(
+                f"{single_class} has seen only that class, so its probabilities "
+                "cannot rank the pool by uncertainty and the picks say little. "
+                "Label samples of other classes (a random batch usually holds "
+                "several) before relying on them.",
+                UserWarning,
+                stacklevel=find_stack_level(),
             )
         # The labelled set as fit saw it: the querier's own pool statistics,
         # and make_aubc_scorer(initial_size="fitted") continues from it.
@@ -556,6 +576,17 @@ def _object_rows(X):
         for i, sample in enumerate(X):
             rows[i] = sample
         return rows
+
+
+def _single_class_message(querier):
+    """What to say when the labelled set holds one class: None when it
+    holds more."""
+    if len(querier.classes_) != 1:
+        return None
+    label = querier.classes_[0]
+    label = label.item() if isinstance(label, np.generic) else label
+    name = type(_final_step(querier.estimator)).__name__
+    return f"y holds a single class ({label!r}), and the task model ({name})"
 
 
 def _num_samples_or_none(value):

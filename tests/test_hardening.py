@@ -161,6 +161,29 @@ def test_fit_refuses_mixed_label_types(digits):
         querier.fit(X[:30], y)
 
 
+@pytest.mark.parametrize("querier_class", [AutoALQuerier, StrategyQuerier])
+def test_one_class_error_names_the_users_class(digits, querier_class):
+    # scikit-learn's own message names the encoded label (0), not the
+    # user's; the querier's names the class and what to do.
+    X, _ = digits
+    y = np.full(20, "seven")
+    kwargs = {} if querier_class is AutoALQuerier else {"strategy": MarginSampling()}
+    querier = querier_class(LogisticRegression(), n_queries=2, **kwargs)
+    with pytest.raises(ValueError, match=r"single class \('seven'\).*two classes"):
+        querier.fit(X[:20], y)
+
+
+def test_one_class_net_fits_with_a_warning(digits):
+    X, y = digits
+    querier = AutoALQuerier(_net(), n_queries=3, random_state=0)
+    with pytest.warns(UserWarning, match=r"single class \(1\).*say little") as caught:
+        querier.fit(X[y == 1][:20], y[y == 1][:20])
+    # The warning points at the caller's line, not at the package.
+    assert any(w.filename == __file__ for w in caught)
+    picks = querier.query(X[500:600])
+    assert len(np.unique(picks)) == 3
+
+
 def test_top_k_refuses_nan_scores_and_impossible_k():
     from skautoal.utils import top_k
 
