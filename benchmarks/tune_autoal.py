@@ -21,12 +21,16 @@ samples), ``error_reward`` (a power: the greedy's gains weighted by the
 candidates' error rewards from the labels) or ``handover`` (``name@fraction``:
 one candidate's own batch from that fraction of the block's rounds on) or
 ``gain_sampling`` (a power: each greedy pick drawn with probability
-proportional to its gain to that power, k-means++-like) or
+proportional to its gain to that power, k-means++-like) or ``pool_weight``
+(a power: each pool sample's term of ``F_U`` weighted by ``(1 - max p) **
+power``, the chance the model errs there), ``labeled_scale`` (a factor on
+the labelled set's information in ``M``), ``value_target`` (``labeled``:
+``M`` in place of ``F_U``) or
 ``fisher_factor`` (``hard``: every sample's Fisher term, in the pool's, the
 labelled set's and the proposals' information, is the rank-1 term of its
 predicted label, BADGE's gradient embedding ``(p - onehot(argmax p)) kron
 z``; in the proposals' alone it is the option ``fisher_label=predicted``);
-the last nine are experiments, not options.
+the last twelve are experiments, not options.
 
 ``--reuse FILE`` (an earlier ``--out``, made with the same code) takes the
 (block, method, seed) results it holds instead of running them again, so a
@@ -101,6 +105,15 @@ def _run(block, name, params, seed):
             _patch_gain_sampling(
                 params.pop("gain_sampling", None) if params else None, seed
             )
+        )
+        undos.append(
+            _patch_pool_weight(params.pop("pool_weight", None) if params else None)
+        )
+        undos.append(
+            _patch_labeled_scale(params.pop("labeled_scale", None) if params else None)
+        )
+        undos.append(
+            _patch_value_target(params.pop("value_target", None) if params else None)
         )
         if params is None:
             record = suite.run_one(block, name, seed)
@@ -483,6 +496,109 @@ def _patch_gain_sampling(alpha, seed):
     def undo():
         _fisher.FisherBatchValue.greedy = greedy
         _fisher.FisherBatchValue.value = value
+
+    return undo
+
+
+def _patch_fisher_sums(pool=None, labeled=None):
+    """Patch ``FisherBatchValue._fisher_sum``, which computes the pool's
+    ``F_U`` first and the labelled set's information (``M``) after it:
+    ``pool(self, embedding, proba, plain)`` and ``labeled(plain)`` return
+    what replaces each sum (``plain``). Returns the function that undoes the
+    patch."""
+    from skautoal.search import _fisher
+
+    cls = _fisher.FisherBatchValue
+    fisher_sum = cls._fisher_sum
+
+    def patched(self, embedding, proba):
+        plain = fisher_sum(self, embedding, proba)
+        if getattr(self, "F_U", None) is None:
+            return plain if pool is None else pool(self, embedding, proba, plain)
+        return plain if labeled is None else labeled(plain)
+
+    cls._fisher_sum = patched
+
+    def undo():
+        cls._fisher_sum = fisher_sum
+
+    return undo
+
+
+def _patch_pool_weight(power):
+    """Weigh each pool sample's term of ``F_U`` by the chance that the model
+    errs on it, ``(1 - max p) ** power`` (an experiment, not an option): the
+    value then asks for information about the parameters where the pool's
+    errors are, which is what accuracy depends on, rather than about the
+    pool's parameters at large. The weighted ``F_U`` is rescaled to the
+    unweighted one's trace, so the prior (``lam``, read from that trace) and
+    the balance with the labelled set's information stay as they were; only
+    how ``F_U`` is spread over directions changes. Returns the function that
+    undoes the patch."""
+    if power is None:
+        return lambda: None
+    from skautoal.search import _fisher
+
+    power = float(power)
+
+    def weighted(self, embedding, proba, plain):
+        weight = (1.0 - _fisher._normalised(proba).max(1).values).clamp_min(0)
+        weight = weight**power
+        if not float(weight.sum()) > 0:
+            return plain
+        # Scaling a sample's whitened row (bias column included) by sqrt(w)
+        # scales its term (diag p - p p^T) kron z z^T by w.
+        total = 0
+        for start in range(0, embedding.shape[0], self.chunk_size):
+            stop = start + self.chunk_size
+            z = self._whiten(embedding[start:stop]) * weight[start:stop, None].sqrt()
+            total = total + _fisher._fisher_total(proba[start:stop], z)
+        return total * float(plain.diagonal().sum() / total.diagonal().sum())
+
+    return _patch_fisher_sums(pool=weighted)
+
+
+def _patch_labeled_scale(scale):
+    """Count the labelled set's information ``scale`` times in ``M`` (an
+    experiment, not an option): ``M = scale * sum_L F_x + lam I``. Below 1,
+    the labels already taken suppress their directions less across rounds,
+    and a new batch's samples count more against them (more spread within
+    the batch); above 1, the other way. Returns the function that undoes
+    the patch."""
+    if scale is None:
+        return lambda: None
+    scale = float(scale)
+    return _patch_fisher_sums(labeled=lambda plain: plain * scale)
+
+
+def _patch_value_target(kind):
+    """What the value's information is about (an experiment, not an option):
+    ``labeled`` puts the prior-regularised labelled information ``M`` in
+    place of the pool's ``F_U``, so the value is ``tr(M^-1 M) - tr((M +
+    B)^-1 M)``: a sample's gain is ``s / (1 + s)`` with ``s = g^T M^-1 g``,
+    its gradient's size in the directions the labels cover least, with no
+    weight for how much of the pool lies there (D-optimal-like, as a k-DPP
+    on BADGE's embedding). Returns the function that undoes the patch."""
+    if kind is None:
+        return lambda: None
+    if kind != "labeled":
+        raise ValueError(f"value_target must be 'labeled'; got {kind!r}.")
+    import torch
+
+    from skautoal.search import _fisher
+
+    cls = _fisher.FisherBatchValue
+    init = cls.__init__
+
+    def labeled_target(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        self.F_U = self.M.clone()
+        self.base = float(torch.trace(self.M_inv @ self.F_U))
+
+    cls.__init__ = labeled_target
+
+    def undo():
+        cls.__init__ = init
 
     return undo
 
