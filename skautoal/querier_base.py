@@ -42,6 +42,7 @@ from .utils._validation import (
     check_n_queries,
     check_picks,
     find_stack_level,
+    host_array,
     is_lazy_array,
     passes_raw_input,
     pipeline_imputes,
@@ -130,6 +131,9 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         self.random_state = random_state
 
     def _validate_X(self, X, *, reset, y=_NO_Y, cast=True):
+        X = host_array(X)
+        if y is not _NO_Y:
+            y = host_array(y)
         if passes_raw_input(self.estimator, X):
             return self._validate_raw(X, reset=reset, y=y)
         kwargs = dict(allow_nd=True, dtype="numeric", reset=reset)

@@ -23,6 +23,7 @@ from ..utils._validation import (
     check_positive_int,
     find_stack_level,
     holds_numbers,
+    host_array,
     is_lazy_array,
     pipeline_imputes,
 )
@@ -852,6 +853,7 @@ class PoolOutputs:
         mc_prefix=False,
     ):
         self.model = TaskModel.wrap(model)
+        X = host_array(X)
         if not hasattr(X, "shape"):
             X = np.asarray(X)
         self.n_samples = self.model.check_input(X, name)

@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn_compat.utils._indexing import _safe_indexing
 
-from ._validation import holds_numbers, is_lazy_array
+from ._validation import holds_numbers, host_array, is_lazy_array
 
 
 def n_rows(X):
@@ -36,7 +36,7 @@ def concat_rows(parts):
     return np.concatenate(
         [
             np.asarray(part, dtype=None if holds_numbers(part) else object)
-            for part in parts
+            for part in map(host_array, parts)
         ]
     )
 

@@ -145,6 +145,8 @@ def holds_numbers(X):
     strings and numbers, or samples of different lengths."""
     if hasattr(X, "iloc"):
         return False
+    if is_tensor(X):
+        return True  # every torch dtype holds numbers
     values = X.data if hasattr(X, "tocsr") else X
     dtype = getattr(values, "dtype", None)
     if dtype is None:
@@ -183,15 +185,30 @@ def passes_raw_input(estimator, X):
 def is_lazy_array(X):
     """Whether ``X`` is an array-like read by slicing rows (a zarr or dask
     array, an h5py dataset, a row subset of a pool), not an in-memory
-    numpy array, sparse matrix or data frame."""
+    numpy array, torch tensor, sparse matrix or data frame."""
     return (
         hasattr(X, "shape")
         and hasattr(X, "dtype")
         and hasattr(X, "__getitem__")
         and not isinstance(X, np.ndarray)
+        and not is_tensor(X)
         and not hasattr(X, "tocsr")
         and not hasattr(X, "iloc")
     )
+
+
+def is_tensor(X):
+    """Whether ``X`` is a torch tensor."""
+    import torch
+
+    return isinstance(X, torch.Tensor)
+
+
+def host_array(X):
+    """A torch tensor as a numpy array (a tensor on a GPU is copied to the
+    host; the task model's forward passes move chunks back); anything else
+    as it is. skorch nets take tensors, so users pass them."""
+    return X.detach().cpu().numpy() if is_tensor(X) else X
 
 
 def label_kind(label):
