@@ -174,7 +174,7 @@ def run_benchmark(
     from .utils._torch import resolve_device
     from .utils._validation import check_output_dir, check_param_int
 
-    methods = parse_methods(methods)
+    methods = parse_methods(methods, optional=(*OPTIONAL_METHODS, *EXTRA_METHODS))
     caller = "run_benchmark"
     seeds = check_param_int(seeds, "seeds", 1, caller)
     initial_size = check_param_int(initial_size, "initial_size", 1, caller)
@@ -465,7 +465,10 @@ def add_arguments(parser):
     parser.add_argument("--target", default=None, help="label column of a .csv")
     parser.add_argument("--model", default="auto", choices=["auto", "mlp", "cnn"])
     parser.add_argument(
-        "--methods", default="all", help=f"comma list of {', '.join(METHODS)}, or all"
+        "--methods",
+        default="all",
+        help=f"comma list of {', '.join(METHODS)}, or all; on request also "
+        f"{', '.join((*OPTIONAL_METHODS, *EXTRA_METHODS))}",
     )
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--initial-size", type=int, default=50)

@@ -28,7 +28,7 @@ def test_benchmark_on_digits_writes_everything(tmp_path, capsys):
             [
                 "benchmark",
                 "--methods",
-                "autoal,uniform,margin",
+                "autoal,uniform,margin,bait",
                 "--out",
                 str(out),
                 *SMALL,
@@ -37,11 +37,12 @@ def test_benchmark_on_digits_writes_everything(tmp_path, capsys):
         == 0
     )
     results = json.loads((out / "results.json").read_text())
-    assert set(results["curves"]) == {"autoal", "uniform", "margin"}
+    # BAIT, the suite's "is it just BAIT?" control, runs on request.
+    assert set(results["curves"]) == {"autoal", "uniform", "margin", "bait"}
     curve = results["curves"]["autoal"][0]
     assert curve["n_labeled"] == [30, 40, 50] and len(curve["strategy_weights"]) == 3
     rows = list(csv.DictReader((out / "aubc.csv").open()))
-    assert [r["rank"] for r in rows] == ["1", "2", "3"]
+    assert [r["rank"] for r in rows] == ["1", "2", "3", "4"]
     assert (out / "learning_curves.png").stat().st_size > 1000
     assert (out / "strategy_weights.png").stat().st_size > 1000
     assert "| rank | method |" in capsys.readouterr().out
@@ -139,6 +140,7 @@ def test_bad_arguments(tmp_path, capsys):
     ):
         load_fashion_mnist(tmp_path)
     assert parse_methods("all")[0] == "autoal"
+    assert "bait" not in parse_methods("all")  # on request only, as in the suite
 
 
 def test_fashion_mnist_when_installed():
