@@ -153,17 +153,78 @@ def run_benchmark(
 ):
     """Run every method over ``seeds`` and write the results to ``out``.
 
-    Each finished (seed, method) run is appended to ``out/runs.jsonl`` at
-    once, so an interrupted benchmark loses only the run in flight and the
-    same command resumes it. ``out/settings.json`` records the run's
-    identity (options, data content hash, querier parameters, version);
-    other settings are refused, unless ``overwrite=True``, which deletes the
-    folder's runs first.
+    The Python form of ``python -m skautoal benchmark``. Each seed splits the
+    data into a pool and a test set (stratified), and every method runs
+    :func:`~skautoal.loop.simulate` from the same initial labels with the
+    same task model (:func:`~skautoal.models.default_net`). Each finished
+    (seed, method) run is appended to ``out/runs.jsonl`` at once, so an
+    interrupted benchmark loses only the run in flight and the same command
+    resumes it. ``out/settings.json`` records the run's identity (options,
+    data content hash, querier parameters, version); other settings are
+    refused, unless ``overwrite=True``, which deletes the folder's runs
+    first. For a ranking with paired seeds and tests, use
+    :func:`~skautoal.suite.run_suite`.
+
+    Parameters
+    ----------
+    dataset : str, default="digits"
+        ``"digits"``, ``"fashion-mnist"`` (the Debian package's files), or
+        the path of a ``.npz`` (arrays ``X`` and ``y``) or ``.csv`` file
+        (see :func:`~skautoal.datasets.load_dataset`).
+    model : {"auto", "mlp", "cnn"}, default="auto"
+        The task model: ``"auto"`` is the CNN for images (N, C, H, W) and
+        the MLP otherwise. A ``.csv`` or ``.npz`` data set gets a
+        ``StandardScaler`` before the MLP.
+    methods : str, default="all"
+        A comma list of method names (``autoal``, ``margin``, ...) or
+        ``"all"``; ``lc``, ``meanstd``, ``tailor`` and ``bait`` run on
+        request only.
+    seeds : int, default=3
+        Seeds 0 to ``seeds - 1``; each gives its own split and initial set.
+    initial_size : int, default=50
+        Random initial labels.
+    n_queries : int, default=25
+        Labels queried per round.
+    n_rounds : int, default=10
+        Rounds of querying.
+    test_size : float or int, default=0.3
+        The test split: a fraction in (0, 1) or a number of samples.
+    pool_size : int or None, default=None
+        Keep at most this many pool samples (a random subset per seed).
+    device : str, default="auto"
+        Where the task model and the searches run: ``"auto"`` (CUDA when
+        there is a GPU), ``"cpu"``, ``"cuda"``.
+    data_dir : str or None, default=None
+        The Fashion-MNIST folder, if not the Debian package's.
+    target : str or None, default=None
+        The label column of a ``.csv`` file.
+    out : str, default="benchmark_results"
+        The output folder: ``runs.jsonl``, ``settings.json``,
+        ``results.json``, ``aubc.csv`` and the plots.
+    verbose : int or bool, default=0
+        Show progress bars (over the runs, and each run's rounds).
+    overwrite : bool, default=False
+        Delete the folder's runs of other settings instead of refusing them.
+    log : callable, default=print
+        Receives each line of the report.
+    progress : bool, optional
+        Deprecated: use ``verbose``.
 
     Returns
     -------
     results : dict
-        What ``results.json`` holds.
+        What ``results.json`` holds: ``config``, each method's ``curves``
+        (one per seed) and the ``aubc`` table.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from skautoal.benchmark import run_benchmark
+    >>> results = run_benchmark(methods="margin,random", seeds=1, initial_size=20,
+    ...                         n_queries=10, n_rounds=1, pool_size=200,
+    ...                         out=tempfile.mkdtemp(), log=lambda line: None)
+    >>> sorted(results["curves"]), results["curves"]["margin"][0]["n_labeled"]
+    (['margin', 'random'], [20, 30])
     """
     verbose = resolve_verbose(verbose, progress, "run_benchmark")
     import torch
