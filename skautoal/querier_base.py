@@ -695,11 +695,15 @@ def resolve_strategies(strategies):
         )
     for strategy in strategies:
         if not isinstance(strategy, BaseQueryStrategy):
+            if isinstance(strategy, type) and issubclass(strategy, BaseQueryStrategy):
+                hint = f" Pass an instance: {strategy.__name__}()."
+            else:
+                hint = " Strategies are in skautoal.strategies, e.g. MarginSampling()."
             raise TypeError(
                 "The 'strategies' parameter must be 'auto', 'full', 'paper' or a "
                 "list of "
                 f"BaseQueryStrategy instances; got an element {strategy!r} of type "
-                f"{type(strategy).__name__}."
+                f"{type(strategy).__name__}.{hint}"
             )
     return [clone(strategy) for strategy in strategies]
 

@@ -248,6 +248,9 @@ def test_bad_strategy_list(digits):
     X, y = digits
     with pytest.raises(TypeError, match="BaseQueryStrategy instances; got an element"):
         AutoALQuerier(_logreg(), strategies=["margin"]).fit(X[:100], y[:100])
+    # A class instead of an instance, a likely slip: the error says what to pass.
+    with pytest.raises(TypeError, match=r"Pass an instance: MarginSampling\(\)"):
+        AutoALQuerier(_logreg(), strategies=[MarginSampling]).fit(X[:100], y[:100])
     with pytest.raises(ValueError, match="at least one strategy"):
         AutoALQuerier(_logreg(), strategies=[]).fit(X[:100], y[:100])
 
