@@ -4,7 +4,9 @@ import json
 import os
 import pickle
 import tempfile
+import warnings
 from dataclasses import dataclass, field
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import clone
@@ -17,6 +19,7 @@ from .utils._validation import (
     _DEPRECATED,
     check_label_kinds,
     check_positive_int,
+    find_stack_level,
     resolve_verbose,
 )
 
@@ -221,6 +224,9 @@ def simulate(
         The number of random labels to start from.
     n_rounds : int
         The number of query rounds; the curve has ``n_rounds + 1`` points.
+        When ``initial_size + n_rounds * n_queries`` exceeds the pool, a
+        warning says so: the last query takes what is left, and the rounds
+        after it refit on the whole pool and repeat its score.
     random_state : int, RandomState or None, default=None
         Seeds the initial set.
     checkpoint : str or path or None, default=None
@@ -298,6 +304,7 @@ def simulate(
             state = _load_checkpoint(checkpoint, signature, trusted=trusted)
     if state is None:
         state = _new_state(querier, n_pool, initial_size, random_state, signature)
+    _warn_if_pool_runs_out(querier, n_pool, initial_size, n_rounds)
     bar = _progress(n_rounds + 1, verbose, initial=state["round"])
     try:
         while state["round"] <= n_rounds:
@@ -314,6 +321,28 @@ def simulate(
         if bar is not None:
             bar.close()
     return state["curve"]
+
+
+def _warn_if_pool_runs_out(querier, n_pool, initial_size, n_rounds):
+    """Warn when the rounds ask for more labels than the pool holds: the
+    rounds after it runs out refit on the whole pool and repeat its score,
+    so the curve keeps its ``n_rounds + 1`` points."""
+    n_queries = getattr(querier, "n_queries", None)
+    if not isinstance(n_queries, Integral) or n_rounds < 1:
+        return
+    wanted = initial_size + n_rounds * int(n_queries)
+    if wanted <= n_pool:
+        return
+    spent = -(-(n_pool - initial_size) // int(n_queries))  # rounds that query
+    warnings.warn(
+        f"initial_size + n_rounds * n_queries = {initial_size} + {n_rounds} * "
+        f"{n_queries} = {wanted} labels, but the pool holds {n_pool}: it is "
+        f"spent after {spent} round(s) of querying, and the {n_rounds - spent} "
+        "round(s) after that refit on the whole pool and repeat its score. "
+        "Lower n_rounds or n_queries to keep every round informative.",
+        UserWarning,
+        stacklevel=find_stack_level(),
+    )
 
 
 def _new_state(querier, n_pool, initial_size, random_state, signature):
@@ -337,8 +366,11 @@ def _play_round(state, X_pool, y_pool, X_test, y_test, n_rounds, *, fit=True):
     curve, model = state["curve"], state["querier"]
     labeled = np.asarray(state["labeled"], dtype=np.int64)
     if fit:
-        # The loop appends each query's picks at the end, in query order.
-        last = len(curve.queried[-1]) if curve.queried else 0
+        # The loop appends each query's picks at the end, in query order;
+        # once the pool is spent, a round adds none (and the bandits must
+        # not be rewarded for the last picks again).
+        added = curve.n_labeled and len(labeled) > curve.n_labeled[-1]
+        last = len(curve.queried[-1]) if curve.queried and added else 0
         with Stopwatch() as watch:
             _fit(
                 model,

@@ -74,19 +74,52 @@ def test_progress_is_a_deprecated_alias_of_verbose(digits):
     assert curve.n_labeled == [30, 40]
 
 
+class _RecordingQuerier(StrategyQuerier):
+    """Records the ``queried`` rows each fit gets (the bandits' reward)."""
+
+    def fit(self, X, y, *, queried=None):
+        self.__dict__.setdefault("queried_log", []).append(
+            None if queried is None else len(queried)
+        )
+        return super().fit(X, y, queried=queried)
+
+
 def test_simulate_stops_when_pool_is_exhausted(digits):
     X, y = digits
-    curve = simulate(
-        _querier(10),
-        X[:45],
-        y[:45],
-        X_test=X[600:700],
-        y_test=y[600:700],
-        initial_size=30,
-        n_rounds=4,
-        random_state=0,
+    querier = _RecordingQuerier(
+        LogisticRegression(max_iter=200), MarginSampling(), n_queries=10
     )
+    with pytest.warns(UserWarning, match=r"30 \+ 4 \* 10 = 70 labels.*holds 45"):
+        curve = simulate(
+            querier,
+            X[:45],
+            y[:45],
+            X_test=X[600:700],
+            y_test=y[600:700],
+            initial_size=30,
+            n_rounds=4,
+            random_state=0,
+        )
+    # The curve keeps n_rounds + 1 points: the spent pool's score repeats.
     assert curve.n_labeled == [30, 40, 45, 45, 45]
+    assert curve.scores[2:] == [curve.scores[2]] * 3
+    assert [len(q) for q in curve.queried] == [10, 5]
+
+
+def test_exhausted_rounds_do_not_pass_the_last_picks_again(digits):
+    # The fits after the pool ran out get no "queried" rows, so a bandit
+    # (ALBL, TAILOR) is not rewarded for the last picks again. simulate fits
+    # a clone, so its rounds are played here on the querier itself.
+    from skautoal import loop
+
+    X, y = digits
+    querier = _RecordingQuerier(
+        LogisticRegression(max_iter=200), MarginSampling(), n_queries=10
+    )
+    state = loop._new_state(querier, 45, 30, 0, None)
+    for _ in range(5):
+        loop._play_round(state, X[:45], y[:45], X[600:700], y[600:700], 4)
+    assert state["querier"].queried_log == [None, 10, 5, None, None]
 
 
 def test_simulate_records_weights(digits):
