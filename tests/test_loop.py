@@ -86,12 +86,9 @@ class _RecordingQuerier(StrategyQuerier):
 
 def test_simulate_stops_when_pool_is_exhausted(digits):
     X, y = digits
-    querier = _RecordingQuerier(
-        LogisticRegression(max_iter=200), MarginSampling(), n_queries=10
-    )
     with pytest.warns(UserWarning, match=r"30 \+ 4 \* 10 = 70 labels.*holds 45"):
         curve = simulate(
-            querier,
+            _querier(10),
             X[:45],
             y[:45],
             X_test=X[600:700],
