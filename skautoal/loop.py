@@ -366,11 +366,10 @@ def _play_round(state, X_pool, y_pool, X_test, y_test, n_rounds, *, fit=True):
     curve, model = state["curve"], state["querier"]
     labeled = np.asarray(state["labeled"], dtype=np.int64)
     if fit:
-        # The loop appends each query's picks at the end, in query order;
-        # once the pool is spent, a round adds none (and the bandits must
-        # not be rewarded for the last picks again).
-        added = curve.n_labeled and len(labeled) > curve.n_labeled[-1]
-        last = len(curve.queried[-1]) if curve.queried and added else 0
+        # The loop appends each query's picks at the end, in query order:
+        # the rows added since the last fit are the last query's, none once
+        # the pool is spent (the bandits are not rewarded for them again).
+        last = len(labeled) - curve.n_labeled[-1] if curve.n_labeled else 0
         with Stopwatch() as watch:
             _fit(
                 model,

@@ -290,7 +290,7 @@ class BaseQuerier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                     fit_params=fit_params,
                 )
         except ValueError as exc:
-            if single_class is None:
+            if single_class is None or "class" not in str(exc):
                 raise
             # scikit-learn's own message names the encoded label, 0.
             raise ValueError(

@@ -173,6 +173,15 @@ def test_one_class_error_names_the_users_class(digits, querier_class):
         querier.fit(X[:20], y)
 
 
+def test_one_class_leaves_other_fit_errors_as_they_are(digits):
+    # Only the one-class refusal is reworded; a bad setting of the model
+    # keeps scikit-learn's message, which names it.
+    X, _ = digits
+    querier = AutoALQuerier(LogisticRegression(C=-1.0), n_queries=2)
+    with pytest.raises(ValueError, match="'C' parameter of LogisticRegression"):
+        querier.fit(X[:20], np.ones(20))
+
+
 def test_one_class_net_fits_with_a_warning(digits):
     X, y = digits
     querier = AutoALQuerier(_net(), n_queries=3, random_state=0)
