@@ -5,9 +5,52 @@ from abc import ABCMeta, abstractmethod
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
-from .models import PoolOutputs
+from .models import PoolOutputs, TaskModel
 from .utils._selection import top_k
 from .utils._validation import check_n_queries, check_picks, find_stack_level
+
+
+def check_dropout(strategies, model, lead, remedy=None):
+    """Raise when a strategy that needs MC dropout meets a task model without
+    dropout layers.
+
+    Its passes would all be the same network: BALD's and MeanSTD's scores
+    would be rounding noise and VarRatio's all zero, so its picks would be
+    arbitrary.
+
+    Parameters
+    ----------
+    strategies : list of BaseQueryStrategy
+        The strategies to check.
+    model : estimator or TaskModel
+        The task model.
+    lead : str
+        The start of the message, naming the parameter; ``{names}`` and
+        ``{model}`` are filled in with the strategies' and the model's class
+        names.
+    remedy : str or None, default=None
+        The end of the message, what to do; ``None`` suggests a net with
+        dropout or a strategy that needs none.
+    """
+    needing = [type(s).__name__ for s in strategies if s.needs_dropout]
+    if not needing:
+        return
+    model = TaskModel.wrap(model)
+    if model.has_dropout:
+        return
+    name = type(model.final).__name__
+    if model.net is not None:
+        name = f"{name} with module {type(model.net.module_).__name__}"
+    lead = lead.format(names=", ".join(needing), model=name)
+    if remedy is None:
+        remedy = (
+            "Use a skorch net with dropout (skautoal.models.default_net has it), "
+            "or a strategy that needs none, such as MarginSampling()."
+        )
+    raise ValueError(
+        f"{lead}: every MC-dropout pass would be the same network, so the scores "
+        f"would carry no information and the picks would be arbitrary. {remedy}"
+    )
 
 
 class BaseQueryStrategy(BaseEstimator, metaclass=ABCMeta):
@@ -70,6 +113,7 @@ class BaseQueryStrategy(BaseEstimator, metaclass=ABCMeta):
         strategy in :class:`~skautoal.baselines.StrategyQuerier`, whose
         ``query`` runs in two stages over partitions (:ref:`large_pools`).
         """
+        self._check_dropout(model, "select")
         rng = check_random_state(random_state)
         outputs = PoolOutputs(
             model,
@@ -89,6 +133,15 @@ class BaseQueryStrategy(BaseEstimator, metaclass=ABCMeta):
             )
         picked = self._select(outputs, n_queries, labeled=labeled, random_state=rng)
         return check_picks(picked, len(outputs), n_queries, self)
+
+    def _check_dropout(self, model, method):
+        check_dropout(
+            [self],
+            model,
+            f"The 'model' parameter of {type(self).__name__}.{method} must have "
+            "dropout layers, as {names} needs MC dropout; got {model}, which has "
+            "none",
+        )
 
     @abstractmethod
     def _select(self, outputs, n_queries, *, labeled, random_state):
@@ -118,6 +171,7 @@ class BaseScoreStrategy(BaseQueryStrategy):
         scores : ndarray of shape (n_samples,)
             One score per pool sample; :meth:`select` takes the top ones.
         """
+        self._check_dropout(model, "score_samples")
         outputs = PoolOutputs(
             model, X_pool, random_state=0, with_embedding=self.uses_embedding
         )

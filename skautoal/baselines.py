@@ -7,6 +7,7 @@ from sklearn.base import clone
 from sklearn.utils._param_validation import Interval
 from sklearn_compat.utils._indexing import _safe_indexing
 
+from .base import check_dropout
 from .querier_base import (
     BaseQuerier,
     _CandidateQuerier,
@@ -73,6 +74,13 @@ class StrategyQuerier(BaseQuerier):
 
     def _fit_querier(self, X, y, random_state, **_):
         self.strategy_ = clone(self.strategy)
+        check_dropout(
+            [self.strategy_],
+            self.estimator_,
+            "The 'estimator' parameter of StrategyQuerier must have dropout "
+            "layers, as strategy={names}() needs MC dropout; got {model}, which "
+            "has none",
+        )
 
     def _query_scores(self, outputs, n_queries, random_state):
         picked = self.strategy_._select(

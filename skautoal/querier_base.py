@@ -29,6 +29,7 @@ from sklearn_compat.utils._indexing import _safe_indexing
 
 from ._config import get_config as get_skautoal_config
 from ._partition import plan_query, propose
+from .base import check_dropout
 from .models import PoolOutputs, TaskModel
 from .models._adapter import _is_skorch_net
 from .strategies import PRESETS, BaseQueryStrategy, preset_strategies
@@ -708,12 +709,21 @@ def resolve_strategies(strategies):
     return [clone(strategy) for strategy in strategies]
 
 
-def select_candidates(strategies, estimator):
-    """Resolve ``strategies``; for ``"auto"`` and ``"paper"``, drop the
-    candidates that need dropout, with one warning, when ``estimator`` has
-    none."""
+def select_candidates(strategies, estimator, caller):
+    """Resolve ``strategies``. When ``estimator`` has no dropout, a preset
+    (``"auto"``, ``"full"``, ``"paper"``) drops the candidates that need it,
+    with one warning, and a list naming one of them is an error."""
     candidates = resolve_strategies(strategies)
-    if isinstance(strategies, str) and not TaskModel(estimator).has_dropout:
+    if not isinstance(strategies, str):
+        check_dropout(
+            candidates,
+            estimator,
+            f"The 'strategies' parameter of {caller} holds MC-dropout strategies "
+            "({names}), but the task model ({model}) has no dropout layers",
+            "Remove them, use a net with dropout, or pass a preset such as "
+            "'auto', which leaves them out for a model without dropout.",
+        )
+    elif not TaskModel(estimator).has_dropout:
         dropped = [type(c).__name__ for c in candidates if c.needs_dropout]
         if dropped:
             warnings.warn(
@@ -751,7 +761,9 @@ class _CandidateQuerier(BaseQuerier):
         return any(c.needs_dropout for c in self.candidates_)
 
     def _fit_candidates(self):
-        self.candidates_ = select_candidates(self.strategies, self.estimator_)
+        self.candidates_ = select_candidates(
+            self.strategies, self.estimator_, type(self).__name__
+        )
         self._names = strategy_names(self.candidates_)
 
     def _propose(self, outputs, n_queries, random_state):

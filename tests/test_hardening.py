@@ -9,7 +9,7 @@ from skorch import NeuralNetClassifier
 from torch import nn
 
 from skautoal import AutoALQuerier
-from skautoal.baselines import StrategyQuerier
+from skautoal.baselines import StrategyQuerier, UniformVoteQuerier
 from skautoal.loop import ActiveLearner
 from skautoal.models import MLPModule, TaskModel, default_net
 from skautoal.strategies import (
@@ -20,6 +20,8 @@ from skautoal.strategies import (
     KMeansSampling,
     LeastConfidence,
     MarginSampling,
+    MeanSTD,
+    VarRatio,
 )
 
 
@@ -260,6 +262,56 @@ def test_score_is_a_deprecated_alias(digits):
     np.testing.assert_array_equal(
         old, MarginSampling().score_samples(model, X[100:150])
     )
+
+
+@pytest.mark.parametrize("strategy", [BALD(), VarRatio(), MeanSTD()], ids=repr)
+def test_mc_dropout_strategy_without_dropout_raises(digits, strategy):
+    # Every pass would be the same network: zero or rounding-noise scores,
+    # arbitrary picks. An error names the parameter and the model.
+    X, y = digits
+    name = type(strategy).__name__
+    model = LogisticRegression(max_iter=200).fit(X[:60], y[:60])
+    with pytest.raises(
+        ValueError,
+        match=rf"'model' parameter of {name}\.select.*"
+        r"got LogisticRegression, which has none.*arbitrary",
+    ):
+        strategy.select(model, X[60:160], 5, random_state=0)
+    with pytest.raises(
+        ValueError, match=rf"'model' parameter of {name}\.score_samples"
+    ):
+        strategy.score_samples(model, X[60:160])
+    net = _net(LogitMLP, criterion=nn.CrossEntropyLoss).fit(X[:60], y[:60])
+    with pytest.raises(
+        ValueError,
+        match=rf"'estimator' parameter of StrategyQuerier"
+        rf".*strategy={name}\(\).*got NeuralNetClassifier with module LogitMLP",
+    ):
+        StrategyQuerier(net, strategy, n_queries=5).fit(X[:60], y[:60])
+
+
+@pytest.mark.parametrize("querier", [AutoALQuerier, UniformVoteQuerier])
+def test_candidate_list_with_mc_dropout_and_no_dropout_raises(digits, querier):
+    X, y = digits
+    strategies = [MarginSampling(), BALD(), VarRatio()]
+    with pytest.raises(
+        ValueError,
+        match=rf"'strategies' parameter of "
+        rf"{querier.__name__} holds MC-dropout strategies \(BALD, "
+        r"VarRatio\), but the task model \(LogisticRegression\)",
+    ):
+        querier(LogisticRegression(max_iter=200), strategies=strategies).fit(
+            X[:60], y[:60]
+        )
+    # With dropout, the same list is fine; a preset drops them with a warning.
+    picks = (
+        querier(_net(), strategies=strategies, n_queries=5, random_state=0)
+        .fit(X[:60], y[:60])
+        .query(X[60:160])
+    )
+    assert len(np.unique(picks)) == 5
+    with pytest.warns(UserWarning, match="BALD, VarRatio"):
+        querier(LogisticRegression(max_iter=200), n_queries=5).fit(X[:60], y[:60])
 
 
 def test_warnings_point_at_the_users_line(digits):
