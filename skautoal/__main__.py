@@ -100,20 +100,54 @@ def build_parser():
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     quick = sub.add_parser(
-        "quickstart", help="fit a net on digits and show each strategy's picks"
+        "quickstart",
+        help="fit a net on digits and show each strategy's picks",
+        description="Fit skautoal's default MLP on random digits and show, for "
+        "each strategy, its time, the fraction of its picks from the rest that "
+        "the net gets wrong, and its first picks.",
     )
-    quick.add_argument("--n-labeled", type=int, default=100)
-    quick.add_argument("--n-queries", type=int, default=10)
-    quick.add_argument("--random-state", type=int, default=0)
+    quick.add_argument(
+        "--n-labeled",
+        type=int,
+        default=100,
+        help="random digits the net is fitted on (default: 100)",
+    )
+    quick.add_argument(
+        "--n-queries",
+        type=int,
+        default=10,
+        help="picks each strategy makes from the rest (default: 10)",
+    )
+    quick.add_argument(
+        "--random-state",
+        type=int,
+        default=0,
+        help="seeds the split, the net and the strategies (default: 0)",
+    )
     from . import suite
     from .benchmark import add_arguments
 
     bench = sub.add_parser(
-        "benchmark", help="compare AutoAL, the baselines and every strategy"
+        "benchmark",
+        help="compare AutoAL, the baselines and every strategy",
+        description="Compare AutoAL, the meta-baselines and the strategies on one "
+        "data set. For each seed, every method starts from the same random labels "
+        "and queries for --n-rounds rounds; its accuracy on a held-out test set "
+        "after each round is its learning curve, summed up by the area under it "
+        "(AUBC). Writes aubc.csv, results.json, runs.jsonl and the plots "
+        "learning_curves.png and strategy_weights.png to --out. A few seeds "
+        "order the methods; 'suite' ranks them with paired statistics.",
     )
     add_arguments(bench)
     suite_parser = sub.add_parser(
-        "suite", help="paired experiments over data-set blocks, with statistics"
+        "suite",
+        help="paired experiments over data-set blocks, with statistics",
+        description="Run every method on the same seeds of each block (a data "
+        "set, a task model and a budget), then compare them: per-block paired "
+        "bootstrap CIs and Wilcoxon tests with Holm's correction, and a Friedman "
+        "test over the blocks. Writes runs.jsonl, summary.csv, cost.csv, "
+        "stats.md, critical_difference.png, strategy_shares.png and each block's "
+        "curves_<block>.png to --out.",
     )
     suite.add_arguments(suite_parser)
     return parser

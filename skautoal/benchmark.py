@@ -1,5 +1,6 @@
 """``python -m skautoal benchmark``: compare AL methods on a data set."""
 
+import argparse
 import csv
 import json
 import os
@@ -513,6 +514,20 @@ def plot_results(results, out):
     fig.savefig(os.path.join(out, "strategy_weights.png"), dpi=120)
 
 
+def _number(text):
+    """``--test-size``: an int when the text is one (a number of samples),
+    else a float (a fraction)."""
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected a fraction in (0, 1) or a number of samples; got {text!r}"
+            ) from None
+
+
 def add_arguments(parser):
     """The benchmark command's options."""
     parser.add_argument(
@@ -520,22 +535,57 @@ def add_arguments(parser):
         default="digits",
         help="digits, fashion-mnist, a .npz (X, y) or a .csv path (columns of "
         "categories are one-hot encoded; a .csv's or .npz's features are "
-        "standardised for the MLP)",
+        "standardised for the MLP) (default: digits)",
     )
     parser.add_argument("--data-dir", default=None, help="Fashion-MNIST folder")
     parser.add_argument("--target", default=None, help="label column of a .csv")
-    parser.add_argument("--model", default="auto", choices=["auto", "mlp", "cnn"])
+    parser.add_argument(
+        "--model",
+        default="auto",
+        choices=["auto", "mlp", "cnn"],
+        help="the task model, a skorch net: 'auto' (default) takes the CNN for "
+        "images of N x C x H x W (Fashion-MNIST, such a .npz) and the MLP "
+        "otherwise; 'cnn' on digits reads them as 1 x 8 x 8 images",
+    )
     parser.add_argument(
         "--methods",
         default="all",
-        help=f"comma list of {', '.join(METHODS)}, or all; on request also "
+        help=f"comma list of {', '.join(METHODS)}, or all (default: all of "
+        "them); on request also "
         f"{', '.join((*OPTIONAL_METHODS, *EXTRA_METHODS))}",
     )
-    parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--initial-size", type=int, default=50)
-    parser.add_argument("--n-queries", type=int, default=25)
-    parser.add_argument("--n-rounds", type=int, default=10)
-    parser.add_argument("--test-size", type=float, default=0.3)
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=3,
+        help="the number of paired seeds, 0 to SEEDS-1: each seed draws one split "
+        "and starting set, shared by every method (default: 3)",
+    )
+    parser.add_argument(
+        "--initial-size",
+        type=int,
+        default=50,
+        help="random labels to start from (default: 50)",
+    )
+    parser.add_argument(
+        "--n-queries",
+        type=int,
+        default=25,
+        help="labels each method asks for per round (default: 25)",
+    )
+    parser.add_argument(
+        "--n-rounds",
+        type=int,
+        default=10,
+        help="rounds of querying after the start (default: 10)",
+    )
+    parser.add_argument(
+        "--test-size",
+        type=_number,
+        default=0.3,
+        help="the held-out test set the accuracy is measured on: a fraction in "
+        "(0, 1) or a number of samples (default: 0.3)",
+    )
     parser.add_argument(
         "--pool-size",
         type=int,

@@ -369,9 +369,21 @@ def read_runs(path):
 def add_output_arguments(parser, *, out, device):
     """``--device``, ``--out``, ``--no-progress`` and ``--overwrite``, shared by
     the suite and the benchmark commands."""
-    parser.add_argument("--device", default=device)
-    parser.add_argument("--out", default=out)
-    parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument(
+        "--device",
+        default=device,
+        help="where the nets run: 'cpu', 'cuda', 'cuda:N', or 'auto' (CUDA when "
+        f"there is a GPU) (default: {device})",
+    )
+    parser.add_argument(
+        "--out",
+        default=out,
+        help="the results folder; a rerun of the same command there resumes, "
+        f"skipping finished runs (default: {out})",
+    )
+    parser.add_argument(
+        "--no-progress", action="store_true", help="no progress bar on stderr"
+    )
     parser.add_argument(
         "--overwrite",
         action="store_true",
@@ -1037,7 +1049,13 @@ def add_arguments(parser):
         default=None,
         help=f"comma list of {', '.join(SUITE_METHODS)} (default: all of them)",
     )
-    parser.add_argument("--seeds", type=int, default=12)
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=12,
+        help="the number of paired seeds, 0 to SEEDS-1: each seed draws one split "
+        "and starting set per block, shared by every method (default: 12)",
+    )
     parser.add_argument(
         "--n-jobs", type=int, default=None, help="processes (default: all cores)"
     )

@@ -39,6 +39,7 @@ BAD = [
     (["benchmark", "--n-rounds", "-1"], "--n-rounds"),
     (["benchmark", "--n-rounds", "0"], "--n-rounds"),
     (["benchmark", "--test-size", "1.5"], "--test-size"),
+    (["benchmark", "--test-size", "a third"], "--test-size"),
     (["benchmark", "--dataset", "mnist"], "Unknown dataset"),
     (["benchmark", "--dataset", "{d}/missing.csv", "--target", "y"], "missing.csv"),
     (["benchmark", "--dataset", "{d}/x.csv"], "--target"),
@@ -93,6 +94,27 @@ def test_user_errors_are_one_line_without_traceback(files, capsys, argv, mention
     # Nothing was started: no results folder with runs in it.
     out = files / "out"
     assert not (out.exists() and any(out.iterdir())), os.listdir(out)
+
+
+def test_every_option_has_help():
+    # A user reads the options and their defaults from --help.
+    from skautoal.__main__ import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    for name, command in commands.items():
+        for action in command._actions:
+            assert action.help, f"{name} {action.option_strings} has no help"
+            if action.default not in (None, False, "==SUPPRESS=="):
+                assert "default" in action.help, (name, action.option_strings)
+
+
+@pytest.mark.parametrize("text, expected", [("400", 400), ("0.25", 0.25)])
+def test_test_size_takes_a_count_or_a_fraction(text, expected):
+    from skautoal.__main__ import build_parser
+
+    args = build_parser().parse_args(["benchmark", "--test-size", text])
+    assert args.test_size == expected and type(args.test_size) is type(expected)
 
 
 def test_verbose_shows_the_traceback(files, capsys):
