@@ -174,8 +174,11 @@ def run_benchmark(
         (see :func:`~skautoal.datasets.load_dataset`).
     model : {"auto", "mlp", "cnn"}, default="auto"
         The task model: ``"auto"`` is the CNN for images (N, C, H, W) and
-        the MLP otherwise. A ``.csv`` or ``.npz`` data set gets a
-        ``StandardScaler`` before the MLP.
+        the MLP otherwise. A ``.npz`` whose ``X`` is (N, H, W) holds
+        one-channel images: it is read as (N, 1, H, W). The features of a
+        ``.csv``, or of a ``.npz`` of tables (N, F), get a
+        ``StandardScaler`` before the MLP; images are taken as they are
+        (scale them to [0, 1] or so first).
     methods : str, default="all"
         A comma list of method names (``autoal``, ``margin``, ...) or
         ``"all"``; ``lc``, ``meanstd``, ``tailor`` and ``bait`` run on
@@ -260,6 +263,9 @@ def run_benchmark(
     check_output_dir(out, "out", caller)
     images = model == "cnn" and dataset == "digits"
     X, y = load_dataset(dataset, data_dir=data_dir, target=target, images=images)
+    if X.ndim == 3:
+        # (N, H, W), as MNIST-like images are often saved: one channel.
+        X = X[:, None]
     if model == "auto":
         model = "cnn" if X.ndim == 4 else "mlp"
     _, y = np.unique(y, return_inverse=True)
@@ -267,7 +273,9 @@ def run_benchmark(
     # A user's table comes in its own units (a price in dollars next to a
     # 0/1 indicator), and the MLP trains to chance on such inputs: it gets a
     # StandardScaler. The bundled data sets come scaled and keep their net.
-    scale = model == "mlp" and dataset not in ("digits", "fashion-mnist")
+    scale = (
+        model == "mlp" and X.ndim == 2 and dataset not in ("digits", "fashion-mnist")
+    )
     device_name = (
         ("cuda" if torch.cuda.is_available() else "cpu") if device == "auto" else device
     )
@@ -534,8 +542,9 @@ def add_arguments(parser):
         "--dataset",
         default="digits",
         help="digits, fashion-mnist, a .npz (X, y) or a .csv path (columns of "
-        "categories are one-hot encoded; a .csv's or .npz's features are "
-        "standardised for the MLP) (default: digits)",
+        "categories are one-hot encoded; a table's features are standardised for "
+        "the MLP; a .npz's X of N x H x W or N x C x H x W holds images, taken "
+        "as they are) (default: digits)",
     )
     parser.add_argument("--data-dir", default=None, help="Fashion-MNIST folder")
     parser.add_argument("--target", default=None, help="label column of a .csv")
@@ -544,7 +553,7 @@ def add_arguments(parser):
         default="auto",
         choices=["auto", "mlp", "cnn"],
         help="the task model, a skorch net: 'auto' (default) takes the CNN for "
-        "images of N x C x H x W (Fashion-MNIST, such a .npz) and the MLP "
+        "images (Fashion-MNIST, a .npz of N x H x W or N x C x H x W) and the MLP "
         "otherwise; 'cnn' on digits reads them as 1 x 8 x 8 images",
     )
     parser.add_argument(

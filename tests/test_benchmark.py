@@ -79,17 +79,30 @@ def test_benchmark_refuses_results_of_an_older_version(tmp_path):
 
 
 @pytest.mark.slow
-def test_benchmark_on_npz_with_cnn(tmp_path):
+@pytest.mark.parametrize(
+    "shape, model, expected",
+    [
+        ((200, 1, 6, 6), "auto", "cnn"),
+        # (N, H, W), as MNIST-like images are often saved: one channel. It
+        # used to reach the table's StandardScaler and fail on dim 3.
+        ((200, 6, 6), "auto", "cnn"),
+        # Images with the MLP: flattened by the net, not scaled as a table.
+        ((200, 1, 6, 6), "mlp", "mlp"),
+    ],
+)
+def test_benchmark_on_npz_images(tmp_path, shape, model, expected):
     rng = np.random.RandomState(0)
-    X = rng.rand(200, 1, 6, 6).astype(np.float32)
-    y = (X.mean(axis=(1, 2, 3)) > 0.5).astype(int)
+    X = rng.rand(*shape).astype(np.float32)
+    y = (X.reshape(len(X), -1).mean(1) > 0.5).astype(int)
     np.savez(tmp_path / "data.npz", X=X, y=y)
     out = tmp_path / "out"
-    main(
+    status = main(
         [
             "benchmark",
             "--dataset",
             str(tmp_path / "data.npz"),
+            "--model",
+            model,
             "--methods",
             "random,badge",
             "--out",
@@ -97,8 +110,10 @@ def test_benchmark_on_npz_with_cnn(tmp_path):
             *SMALL,
         ]
     )
+    assert status == 0
     results = json.loads((out / "results.json").read_text())
-    assert results["config"]["model"] == "cnn"
+    assert results["config"]["model"] == expected
+    assert results["config"]["scale_features"] is False
 
 
 def test_benchmark_on_csv(tmp_path):
