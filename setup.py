@@ -43,6 +43,7 @@ setup(
             "zarr>=2.16",
             "dask[array,distributed]>=2023.1",
             "numpydoc>=1.6",
+            "skops>=0.10",
         ],
         "docs": [
             "sphinx>=7",
