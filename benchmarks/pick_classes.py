@@ -1,12 +1,13 @@
 """Which classes each method's picks come from, block by block.
 
-Runs each (method, seed) as the suite does (same split, task model, budget
-and querier as ``skautoal.suite.run_one``) and keeps the pool indices each
-round queried; prints, per method, the share of all picks from each class,
-the share from the classes named by ``--focus`` (early and late rounds) and
-the mean test accuracy over the curve, then each method's paired difference
-in that mean against ``--reference``. A diagnostic, not a benchmark: use
-tuning seeds (100 on), never the reported ones::
+Runs each (method, seed) as the suite does (``skautoal.suite.run_one`` with
+``picks=True``; AutoAL variants as in ``tune_autoal.py``, ``--variant
+name=key=value,...``) and keeps the labels each round queried. Prints, per
+method, the share of all picks from each class, the share from the classes
+named by ``--focus`` (early and late rounds) and the mean test accuracy over
+the curve, then each method's paired difference in that mean against
+``--reference``. A diagnostic, not a benchmark: use tuning seeds (100 on),
+never the reported ones::
 
     python benchmarks/pick_classes.py fashion-cnn --methods autoal,badge,margin \\
         --seeds 100-106 --focus 0,2,4,6 --out pick_fcnn.json
@@ -14,48 +15,25 @@ tuning seeds (100 on), never the reported ones::
 
 import argparse
 import json
+import os
+import sys
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-def _run(block_name, method, seed):
-    import torch
-    from sklearn.model_selection import train_test_split
-    from threadpoolctl import threadpool_limits
 
-    from skautoal.loop import simulate
-    from skautoal.models import default_net
-    from skautoal.suite import BLOCKS, load_block, make_querier
+def _run(block_name, method, params, seed):
+    from tune_autoal import variant_record
 
-    torch.set_num_threads(1)
-    with threadpool_limits(limits=1):
-        block = BLOCKS[block_name]
-        X, y = load_block(block_name)
-        _, y = np.unique(y, return_inverse=True)
-        X_pool, X_test, y_pool, y_test = train_test_split(
-            X, y, test_size=block.test_size, stratify=y, random_state=seed
-        )
-        net = default_net(
-            block.kind, X.shape[1:], int(y.max()) + 1, random_state=seed, device="cpu"
-        )
-        querier = make_querier(method, net, block.n_queries, seed, "cpu")
-        curve = simulate(
-            querier,
-            X_pool,
-            y_pool,
-            X_test=X_test,
-            y_test=y_test,
-            initial_size=block.initial_size,
-            n_rounds=block.n_rounds,
-            random_state=seed,
-        )
+    record = variant_record(block_name, method, params, seed, picks=True)
     return {
         "block": block_name,
         "method": method,
         "seed": seed,
-        "accuracy": [float(a) for a in curve.scores],
-        "classes": [y_pool[np.asarray(q, int)].tolist() for q in curve.queried],
+        "accuracy": record["scores"],
+        "classes": record["queried_labels"],
     }
 
 
@@ -89,6 +67,8 @@ def summarise(runs, focus, reference):
                 f" | {100 * late[focus].sum() / late.sum():.1f}"
             )
         lines.append(row + " |")
+    if reference not in methods:
+        return "\n".join(lines)
     mean = {(r["method"], r["seed"]): np.mean(r["accuracy"]) for r in runs}
     seeds = sorted({r["seed"] for r in runs})
     lines += [
@@ -108,6 +88,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("block")
     parser.add_argument("--methods", default="autoal,badge,margin")
+    parser.add_argument(
+        "--variant", action="append", default=[], help="as in tune_autoal.py"
+    )
     parser.add_argument("--seeds", default="100-106", help="first-end (end excluded)")
     parser.add_argument("--focus", default="", help="comma list of class indices")
     parser.add_argument("--reference", default="autoal")
@@ -120,10 +103,14 @@ def main(argv=None):
             runs = json.load(f)
     else:
         first, end = (int(v) for v in args.seeds.split("-"))
+        from tune_autoal import _parse_variant
+
+        methods = {m: None for m in args.methods.split(",") if m}
+        methods.update(_parse_variant(v) for v in args.variant)
         jobs = [
-            (args.block, m, s)
+            (args.block, m, params, s)
             for s in range(first, end)
-            for m in args.methods.split(",")
+            for m, params in methods.items()
         ]
         with ProcessPoolExecutor(args.n_jobs) as pool:
             runs = list(pool.map(_run, *zip(*jobs, strict=True)))

@@ -50,6 +50,14 @@ import numpy as np
 
 
 def _run(block, name, params, seed):
+    record = variant_record(block, name, params, seed)
+    return block, name, seed, record["aubc"]
+
+
+def variant_record(block, name, params, seed, **run_kwargs):
+    """The record of ``suite.run_one(block, name, seed, **run_kwargs)``, with
+    AutoAL's parameters and experiment patches ``params`` (``None``: the
+    method ``name`` as the suite runs it)."""
     os.environ["OMP_NUM_THREADS"] = "1"
     import torch
 
@@ -116,7 +124,7 @@ def _run(block, name, params, seed):
             _patch_value_target(params.pop("value_target", None) if params else None)
         )
         if params is None:
-            record = suite.run_one(block, name, seed)
+            record = suite.run_one(block, name, seed, **run_kwargs)
         else:
             original = benchmark.make_querier
 
@@ -132,13 +140,13 @@ def _run(block, name, params, seed):
 
             suite.make_querier = make
             try:
-                record = suite.run_one(block, name, seed)
+                record = suite.run_one(block, name, seed, **run_kwargs)
             finally:
                 suite.make_querier = original
     finally:
         for undo in reversed(undos):
             undo()
-    return block, name, seed, record["aubc"]
+    return record
 
 
 def labeled_proba(proba, kind):

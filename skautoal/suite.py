@@ -270,8 +270,12 @@ def machine_tag(device="cpu"):
     return tag
 
 
-def run_one(block_name, method, seed, n_rounds=None, device="cpu"):
+def run_one(block_name, method, seed, n_rounds=None, device="cpu", *, picks=False):
     """One run: ``method`` on block ``block_name`` with seed ``seed``.
+
+    With ``picks=True`` the record also holds, per round, the pool indices
+    queried (``"queried"``) and their labels (``"queried_labels"``, the
+    block's classes as 0 to C-1).
 
     Returns
     -------
@@ -286,7 +290,7 @@ def run_one(block_name, method, seed, n_rounds=None, device="cpu"):
     # OMP_NUM_THREADS was set would otherwise round differently, and a run's
     # result would depend on --n-jobs.
     with _blas_threads(threads):
-        return _run_one(block_name, method, seed, n_rounds, device)
+        return _run_one(block_name, method, seed, n_rounds, device, picks)
 
 
 def _run_threads():
@@ -300,7 +304,7 @@ def _blas_threads(threads):
     return threadpool_limits(limits=threads)
 
 
-def _run_one(block_name, method, seed, n_rounds, device):
+def _run_one(block_name, method, seed, n_rounds, device, picks=False):
     from sklearn.model_selection import train_test_split
 
     from .loop import simulate
@@ -329,7 +333,12 @@ def _run_one(block_name, method, seed, n_rounds, device):
     )
     record = {"block": block_name, "method": method, "seed": int(seed)}
     record.update(curve.to_dict())
-    del record["queried"]
+    if picks:
+        record["queried_labels"] = [
+            y_pool[np.asarray(q, int)].tolist() for q in curve.queried
+        ]
+    else:
+        del record["queried"]
     record["seconds"] = time.perf_counter() - start
     record["machine"] = machine_tag(device)
     return record

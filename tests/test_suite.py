@@ -357,3 +357,27 @@ def test_a_run_uses_one_blas_thread_whatever_the_parent(monkeypatch):
     with threadpool_limits(limits=2), pytest.raises(RuntimeError, match="stop"):
         suite.run_one("digits", "margin", 0)
     assert seen == [{1}]
+
+
+def test_run_one_keeps_the_picks_on_request(monkeypatch):
+    # The picks' pool indices and labels, for diagnostics (which classes a
+    # method labels); without the flag the record stays small.
+    import numpy as np
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    record = suite.run_one("digits-38", "margin", 0, n_rounds=2, picks=True)
+    block = suite.BLOCKS["digits-38"]
+    assert [len(q) for q in record["queried"]] == [block.n_queries] * 2
+    from sklearn.model_selection import train_test_split
+
+    _, y = np.unique(suite.load_block("digits-38")[1], return_inverse=True)
+    y_pool = train_test_split(y, test_size=block.test_size, stratify=y, random_state=0)[
+        0
+    ]
+    for queried, labels in zip(
+        record["queried"], record["queried_labels"], strict=True
+    ):
+        np.testing.assert_array_equal(y_pool[queried], labels)
+    plain = suite.run_one("digits-38", "margin", 0, n_rounds=2)
+    assert "queried" not in plain and "queried_labels" not in plain
+    assert plain["scores"] == record["scores"]
