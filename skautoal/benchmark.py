@@ -8,7 +8,12 @@ import time
 
 import numpy as np
 
-from .utils._validation import _DEPRECATED, ParameterError, resolve_verbose
+from .utils._validation import (
+    _DEPRECATED,
+    ParameterError,
+    check_test_size,
+    resolve_verbose,
+)
 
 METHODS = (
     "autoal",
@@ -248,17 +253,7 @@ def run_benchmark(
     n_rounds = check_param_int(n_rounds, "n_rounds", 1, caller)
     if pool_size is not None:
         pool_size = check_param_int(pool_size, "pool_size", 1, caller)
-    if not (isinstance(test_size, float) and 0 < test_size < 1) and not (
-        isinstance(test_size, int)
-        and not isinstance(test_size, bool)
-        and test_size >= 1
-    ):
-        raise ParameterError(
-            "test_size",
-            caller,
-            "must be a fraction in (0, 1) or a number of samples >= 1; "
-            f"got {test_size!r}.",
-        )
+    test_size = check_test_size(test_size, caller)
     resolve_device(device, "device", caller)
     check_output_dir(out, "out", caller)
     images = model == "cnn" and dataset == "digits"

@@ -9,7 +9,12 @@ from sklearn.utils.validation import check_is_fitted
 
 from .loop import LearningCurve, _play_round, simulate
 from .utils._arrays import concat_rows, n_rows
-from .utils._validation import holds_numbers
+from .utils._validation import (
+    ParameterError,
+    check_param_int,
+    check_test_size,
+    holds_numbers,
+)
 
 
 class AUBCScorer:
@@ -122,12 +127,14 @@ def make_aubc_scorer(*, initial_size=20, n_rounds=3, test_size=0.5, random_state
         Random labels of the validation fold the simulated run starts from,
         or ``"fitted"``: continue from the fitted querier's own labels.
     n_rounds : int, default=3
-        Query rounds of the simulated run.
-    test_size : float, default=0.5
-        The fraction of the validation fold kept as its test set.
+        Query rounds of the simulated run, at least 1.
+    test_size : float or int, default=0.5
+        The validation fold's test set: a fraction in (0, 1) of it, or a
+        number of samples.
     random_state : int, default=0
         Seeds the split and the initial labels, the same for every
-        candidate configuration.
+        candidate configuration (hence an int, not a ``RandomState`` or
+        ``None``).
 
     Returns
     -------
@@ -148,15 +155,36 @@ def make_aubc_scorer(*, initial_size=20, n_rounds=3, test_size=0.5, random_state
     >>> 0 < scorer(querier, X[:400], y[:400]) <= 1
     True
     """
+    caller = "make_aubc_scorer"
     if not (
         initial_size == "fitted"
-        or (isinstance(initial_size, numbers.Integral) and initial_size >= 1)
-    ):
-        raise ValueError(
-            "The 'initial_size' parameter of make_aubc_scorer must be an int >= 1 "
-            f"or 'fitted'; got {initial_size!r}."
+        or (
+            isinstance(initial_size, numbers.Integral)
+            and not isinstance(initial_size, bool)
+            and initial_size >= 1
         )
-    return AUBCScorer(initial_size, n_rounds, test_size, random_state)
+    ):
+        raise ParameterError(
+            "initial_size",
+            caller,
+            f"must be an int >= 1 or 'fitted'; got {initial_size!r}.",
+        )
+    # Zero rounds would score every configuration by its initial model alone.
+    n_rounds = check_param_int(n_rounds, "n_rounds", 1, caller)
+    test_size = check_test_size(test_size, caller)
+    # An int, so that every configuration gets the same split and labels.
+    if (
+        isinstance(random_state, bool)
+        or not isinstance(random_state, numbers.Integral)
+        or not 0 <= random_state < 2**32
+    ):
+        raise ParameterError(
+            "random_state",
+            caller,
+            "must be an int in [0, 2**32), so that every configuration the "
+            f"search compares gets the same split and labels; got {random_state!r}.",
+        )
+    return AUBCScorer(initial_size, n_rounds, test_size, int(random_state))
 
 
 def _pool_parts(X_pool, chunk_size):

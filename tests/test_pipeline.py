@@ -153,3 +153,25 @@ def test_aubc_scorer_fitted_needs_the_fitted_labels(digits):
         make_aubc_scorer(initial_size="fitted")(plain, X[300:500], y[300:500])
     with pytest.raises(ValueError, match="'initial_size'.*'fitted'; got 0"):
         make_aubc_scorer(initial_size=0)
+
+
+@pytest.mark.parametrize(
+    "kwargs, mentions",
+    [
+        ({"initial_size": True}, "'initial_size'"),
+        # Zero rounds would rate every configuration by its initial model.
+        ({"n_rounds": 0}, "'n_rounds' parameter of make_aubc_scorer"),
+        ({"test_size": 1.5}, "'test_size' parameter of make_aubc_scorer"),
+        ({"test_size": 0.0}, "'test_size'"),
+        # A RandomState or None would give each configuration other labels.
+        ({"random_state": None}, "'random_state'.*same split"),
+        ({"random_state": np.random.RandomState(0)}, "'random_state'"),
+    ],
+)
+def test_aubc_scorer_checks_its_parameters_when_made(kwargs, mentions):
+    # At make time, not deep inside a cross-validation with another
+    # function's name in the message.
+    from skautoal.metrics import make_aubc_scorer
+
+    with pytest.raises(ValueError, match=mentions):
+        make_aubc_scorer(**kwargs)

@@ -305,6 +305,24 @@ def check_param_int(value, param, minimum, caller):
     return int(value)
 
 
+def check_test_size(value, caller):
+    """``test_size`` as a fraction in (0, 1) or a number of samples >= 1, or
+    a :class:`ParameterError`."""
+    fraction = isinstance(value, numbers.Real) and not isinstance(
+        value, numbers.Integral
+    )
+    if isinstance(value, bool) or not (
+        (fraction and 0 < value < 1)
+        or (isinstance(value, numbers.Integral) and value >= 1)
+    ):
+        raise ParameterError(
+            "test_size",
+            caller,
+            f"must be a fraction in (0, 1) or a number of samples >= 1; got {value!r}.",
+        )
+    return float(value) if fraction else int(value)
+
+
 def check_picks(picked, n_pool, n_queries, strategy):
     """The picks of ``strategy`` as int64, or a ValueError naming it.
 
