@@ -163,10 +163,19 @@ def load_csv(path, target):
         raise ValueError(f"{path!r} is empty: expected a header and data rows.")
     header = rows[0]
     if target not in header:
+        hint = ""
+        if len(header) == 1:
+            other = [d for d in (";", "\t", "|") if d in header[0]]
+            if other:
+                hint = (
+                    f" The header is one column holding {other[0]!r}: the file "
+                    "seems separated by it, and a .csv is read as comma-separated; "
+                    "save it with commas."
+                )
         raise ParameterError(
             "target",
             "load_dataset",
-            f"is not a column of {path!r}: {header}; got {target!r}.",
+            f"is not a column of {path!r}: {header}; got {target!r}.{hint}",
         )
     body = [(number, r) for number, r in enumerate(rows[1:], start=2) if r]
     if not body:

@@ -22,6 +22,7 @@ def files(tmp_path):
     (tmp_path / "ragged.csv").write_text("a,b,label\n1,2,0\n3,4\n5,6,1\n")
     (tmp_path / "blank_label.csv").write_text("a,b,label\n1,2,0\n3,4,\n5,6,1\n")
     (tmp_path / "text.csv").write_text("a,b,label\n1,x,0\n3,4,1\n")
+    (tmp_path / "semicolons.csv").write_text("a;b;label\n1;2;0\n3;4;1\n")
     (tmp_path / "corrupt.npz").write_bytes(b"PK\x03\x04 not a zip")
     np.savez(tmp_path / "no_y.npz", X=np.zeros((5, 2)))
     (tmp_path / "a_file").write_text("not a folder")
@@ -49,6 +50,10 @@ BAD = [
     (["benchmark", "--dataset", "{d}/blank_label.csv", "--target", "label"], "row"),
     (["benchmark", "--dataset", "{d}/text.csv", "--target", "label"], "text.csv"),
     (["benchmark", "--dataset", "{d}/ragged.csv", "--target", "nope"], "nope"),
+    (
+        ["benchmark", "--dataset", "{d}/semicolons.csv", "--target", "label"],
+        "holding ';': the file seems separated by it",
+    ),
     (["benchmark", "--dataset", "{d}/corrupt.npz"], "corrupt.npz"),
     (["benchmark", "--dataset", "{d}/no_y.npz"], "no_y.npz"),
     (["benchmark", "--device", "gpu"], "device"),
