@@ -881,6 +881,14 @@ def format_stats(stats, gaps):
     """``stats.md``: per-block comparisons and the across-block test."""
     ref = stats["reference"]
     lines = ["# Suite statistics", ""]
+    seeds = [rows[0]["n"] for rows in stats["comparisons"].values() if rows]
+    if seeds and min(seeds) < 12:
+        lines += [
+            f"Only {min(seeds)} paired seeds in some block: the intervals and tests "
+            "below are wide at this size, and a difference they do not detect may "
+            "still be there. The suite's protocol uses 12 or more (`--seeds 12`).",
+            "",
+        ]
     overall = stats["overall"]
     if overall:
         lines += [
@@ -939,7 +947,7 @@ def format_stats(stats, gaps):
             for r in sorted(rows, key=lambda r: -r["diff"])
         ]
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n"
 
 
 def write_report(runs, out, log=print):

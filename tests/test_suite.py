@@ -338,6 +338,10 @@ def test_smoke_suite_two_blocks_parallel(tmp_path):
     assert len(runs) == 12
     stats = open(os.path.join(out, "stats.md")).read()
     assert "autoal minus each method" in stats and "Friedman" in stats
+    # Too few seeds for the protocol: said at the top; every section apart.
+    assert "Only 2 paired seeds" in stats.split("##")[0]
+    assert "|\n## autoal: round-to-round" not in stats
+    assert "\n\n## autoal: round-to-round" in stats
     assert os.path.exists(os.path.join(out, "critical_difference.png"))
 
 
