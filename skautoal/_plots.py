@@ -41,6 +41,13 @@ def palette(name="tab10"):
     return matplotlib.colormaps[name].colors
 
 
+def count_ticks(ax):
+    """Whole numbers on the x axis (a number of labels: no 12.5)."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def plot_suite_curves(runs, block, path, highlight="autoal", order=None):
     """Mean test accuracy against labels, one line per method.
 
@@ -78,6 +85,7 @@ def plot_suite_curves(runs, block, path, highlight="autoal", order=None):
         ylabel="test accuracy",
         title=f"{block}: mean over {n_seeds} paired seeds (legend: AUBC)",
     )
+    count_ticks(ax)
     ax.legend(ncol=2, fontsize=7, loc="best")
     ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -170,6 +178,7 @@ def plot_strategy_shares(runs, path, method="autoal"):
             ax.plot(n, np.nanmean(values, 0), marker=".", color=colour, label=name)
         ax.set_title(block, fontsize=9)
         ax.set_ylim(0, None)
+        count_ticks(ax)
         ax.tick_params(labelsize=7)
     for ax in list(axes.flat)[len(blocks) :]:
         ax.set_axis_off()

@@ -434,7 +434,7 @@ def format_table(rows):
 
 def plot_results(results, out):
     """Write ``learning_curves.png`` and ``strategy_weights.png``."""
-    from ._plots import figure, method_colours, method_markers, palette
+    from ._plots import count_ticks, figure, method_colours, method_markers, palette
 
     colours = method_colours(list(results["curves"]))
     markers = method_markers(list(results["curves"]))
@@ -464,6 +464,7 @@ def plot_results(results, out):
             "band ± 1 s.d."
         ),
     )
+    count_ticks(ax)
     ax.legend(ncol=2, fontsize=8)
     fig.tight_layout()
     fig.savefig(os.path.join(out, "learning_curves.png"), dpi=120)
@@ -502,6 +503,7 @@ def plot_results(results, out):
             xlim=(n[0], n[-1]),
             title="AutoAL's strategy shares per round (smoothed, mean over seeds)",
         )
+        count_ticks(ax)
         handles, labels = ax.get_legend_handles_labels()
         ax.legend(  # top to bottom, as stacked
             handles[::-1],
