@@ -19,6 +19,8 @@ Woodbury in O(n C^2 C D) per step, never forming an N x N or N x C x D
 tensor for the whole pool.
 """
 
+import numbers
+
 import numpy as np
 import torch
 
@@ -211,6 +213,14 @@ class FisherBatchValue:
         predicted label's alone, the rank-1 ``(p_x - e_y) kron z_x`` with ``y
         = argmax p_x`` (BADGE's gradient embedding); ``rank`` then does not
         apply. ``M`` and ``F_U`` are the Fisher either way.
+    pool_weight : float, default=0.0
+        Weighs each pool sample's term of ``F_U`` by the chance that the
+        model errs on it, ``(1 - max p_x) ** pool_weight``, then rescales
+        ``F_U`` to the unweighted one's trace (so the prior and the balance
+        with the labelled set stay as they were; only how ``F_U`` is spread
+        over directions changes): the value then asks for information about
+        the parameters where the pool's errors are. 0 weighs every sample
+        alike.
 
     Examples
     --------
@@ -244,8 +254,15 @@ class FisherBatchValue:
         sample_rows=None,
         rank=None,
         label="expected",
+        pool_weight=0.0,
     ):
         self.device = torch.device(device)
+        if not (isinstance(pool_weight, numbers.Real) and pool_weight >= 0):
+            raise ValueError(
+                "FisherBatchValue's pool_weight must be a number >= 0; got "
+                f"{pool_weight!r}."
+            )
+        self.pool_weight = float(pool_weight)
         if rank is not None:
             rank = check_positive_int(rank, "rank", "FisherBatchValue")
         self.rank = rank
@@ -287,7 +304,7 @@ class FisherBatchValue:
             self._projection = torch.zeros_like(self._projection)
         self._pool_embedding = pool_embedding
         self._pool_proba = pool_proba
-        F_U = self._fisher_sum(E, self._tensor(np.asarray(pool_proba)[sub]))
+        F_U = self._pool_fisher(E, self._tensor(np.asarray(pool_proba)[sub]))
         self.F_U = F_U / len(sub)
         P = self.F_U.shape[0]
         self.lam = float(reg * torch.trace(self.F_U) / P)
@@ -334,14 +351,35 @@ class FisherBatchValue:
         z = (embedding - self._mean) @ self._projection
         return torch.cat([z, torch.ones_like(z[:, :1])], 1)
 
-    def _fisher_sum(self, embedding, proba):
+    def _fisher_sum(self, embedding, proba, weight=None):
+        """The sum of the samples' Fisher information; with ``weight``, each
+        sample's term times its weight (its whitened row, bias included,
+        times the weight's square root)."""
         total = 0
         for start in range(0, embedding.shape[0], self.chunk_size):
             stop = start + self.chunk_size
-            total = total + _fisher_total(
-                proba[start:stop], self._whiten(embedding[start:stop])
-            )
+            z = self._whiten(embedding[start:stop])
+            if weight is not None:
+                z = z * weight[start:stop, None].sqrt()
+            total = total + _fisher_total(proba[start:stop], z)
         return total
+
+    def _pool_fisher(self, embedding, proba):
+        """``F_U``'s sum over the pool sample, weighted by ``pool_weight``."""
+        if not self.pool_weight:
+            return self._fisher_sum(embedding, proba)
+        p = _normalised(proba).clamp_min(0)
+        weight = (1.0 - p.max(1).values).clamp_min(0) ** self.pool_weight
+        # A sample's term (diag p - p p^T) kron z z^T has trace
+        # (1 - |p|^2) |z|^2: the traces of the weighted and unweighted sums
+        # without forming the unweighted one.
+        terms = (1.0 - (p * p).sum(1)) * (self._whiten(embedding) ** 2).sum(1)
+        weighted = float((weight * terms).sum())
+        if not weighted > 0:  # every sample certain: nothing to weigh by
+            return self._fisher_sum(embedding, proba)
+        return self._fisher_sum(embedding, proba, weight) * (
+            float(terms.sum()) / weighted
+        )
 
     def factors(self, indices):
         """The Fisher factors ``G_x`` of some pool samples.

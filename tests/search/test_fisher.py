@@ -173,6 +173,75 @@ def test_pool_fisher_is_the_kronecker_mean_in_any_chunking(monkeypatch):
         )
 
 
+@pytest.mark.parametrize("power", [0.5, 1.0, 3.0])
+def test_pool_weight_weighs_each_sample_by_its_error_chance(power):
+    # F_U = c * sum_x (1 - max p_x)^power F_x, with c restoring the
+    # unweighted trace; the labelled set's M is untouched.
+    plain, emb, proba = _value(n_pool=300)
+    value, _, _ = _value(n_pool=300, pool_weight=power)
+    pool, pool_proba = emb[:300], proba[:300]
+    weight = (1 - pool_proba.max(1)) ** power
+    z = value._whiten(torch.as_tensor(pool, dtype=torch.float64)).numpy()
+    weighted = sum(
+        w * np.kron(np.diag(p) - np.outer(p, p), np.outer(zi, zi))
+        for w, p, zi in zip(weight, pool_proba, z, strict=True)
+    )
+    expected = weighted * np.trace(plain.F_U.numpy()) / np.trace(weighted)
+    np.testing.assert_allclose(value.F_U.numpy(), expected, rtol=1e-10, atol=1e-13)
+    # The prior, read from F_U's trace, and so M stay as they were.
+    assert value.lam == pytest.approx(plain.lam, rel=1e-12)
+    np.testing.assert_allclose(value.M.numpy(), plain.M.numpy(), rtol=1e-12)
+    # Weight 0 is the unweighted value, bit for bit.
+    same, _, _ = _value(n_pool=300, pool_weight=0.0)
+    assert torch.equal(same.F_U, plain.F_U)
+
+
+def test_pool_weight_with_a_certain_pool_is_the_unweighted_value():
+    # Every pool sample certain: nothing to weigh by, the plain F_U (zero).
+    rng = np.random.RandomState(0)
+    emb = rng.randn(60, 5)
+    proba = np.eye(3)[rng.randint(3, size=60)]
+    kwargs = dict(dim=3, reg=1.0, n_pool_samples=40, device="cpu")
+    plain, weighted = (
+        FisherBatchValue(
+            emb[:40],
+            proba[:40],
+            emb[40:],
+            proba[40:],
+            random_state=np.random.RandomState(0),
+            pool_weight=w,
+            **kwargs,
+        )
+        for w in (0.0, 1.0)
+    )
+    assert torch.equal(weighted.F_U, plain.F_U)
+
+
+@pytest.mark.parametrize("bad", [-1.0, "1", None])
+def test_pool_weight_must_be_a_number_at_least_zero(bad):
+    with pytest.raises(ValueError, match="pool_weight must be a number >= 0"):
+        _value(pool_weight=bad)
+
+
+def test_querier_passes_fisher_pool_weight(digits):
+    X, y = digits
+    picks = {}
+    for weight in (0.0, 1.0):
+        querier = AutoALQuerier(
+            LogisticRegression(max_iter=300),
+            n_queries=10,
+            fisher_pool_weight=weight,
+            random_state=0,
+        )
+        with pytest.warns(UserWarning, match="no dropout"):
+            querier.fit(X[:100], y[:100])
+        picks[weight] = querier.query(X[100:700])
+        assert len(np.unique(picks[weight])) == 10
+    assert not np.array_equal(picks[0.0], picks[1.0])
+    with pytest.raises(ValueError, match="'fisher_pool_weight' parameter"):
+        AutoALQuerier(LogisticRegression(), fisher_pool_weight=-1).fit(X[:50], y[:50])
+
+
 # A batch whose factors have fewer columns (4 samples x 3) than the P = 15
 # parameters, so F_B is singular, and one with more (10 samples).
 @pytest.mark.parametrize("batch", [[3, 17, 42, 99], [3, 17, 42, 99, *range(50, 56)]])
