@@ -45,7 +45,10 @@ def count_ticks(ax):
     """Whole numbers on the x axis (a number of labels: no 12.5)."""
     from matplotlib.ticker import MaxNLocator
 
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    # matplotlib's automatic ticks (AutoLocator's steps), whole numbers only.
+    ax.xaxis.set_major_locator(
+        MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True)
+    )
 
 
 def plot_suite_curves(runs, block, path, highlight="autoal", order=None):
