@@ -527,14 +527,29 @@ def test_sklearn_model_uses_standardised_features(digits):
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
-def test_cuda_fisher_search_matches_cpu(digits):
+@pytest.mark.parametrize("pool_weight", [0.0, 1.0])
+def test_cuda_fisher_search_matches_cpu(digits, pool_weight):
     X, y = digits
     results = []
     for device in ("cpu", "cuda"):
         net = default_net("mlp", (64,), 10, random_state=0, max_steps=40, device="cpu")
-        querier = AutoALQuerier(net, n_queries=10, random_state=0, device=device)
+        querier = AutoALQuerier(
+            net,
+            n_queries=10,
+            random_state=0,
+            device=device,
+            fisher_pool_weight=pool_weight,
+        )
         results.append(querier.fit(X[:100], y[:100]).query(X[100:700]))
     assert len(set(results[0]) & set(results[1])) >= 8
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_pool_weighted_fisher_matches_cpu():
+    values = [_value(pool_weight=1.0, device=device) for device in ("cpu", "cuda")]
+    np.testing.assert_allclose(
+        values[1][0].F_U.cpu().numpy(), values[0][0].F_U.numpy(), rtol=1e-9, atol=1e-12
+    )
 
 
 def test_a_candidate_with_too_few_picks_is_an_error_not_a_short_batch(digits):
