@@ -16,19 +16,11 @@ chosen on other seeds: these are the reported seeds::
 """
 
 import argparse
-import gzip
-import json
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-
-def _read(path):
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rt") as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 def _run(block, name, params, seed):
@@ -50,24 +42,32 @@ def main(argv=None):
     args = parser.parse_args(argv)
     from tune_autoal import _parse_variant
 
-    from skautoal.suite import best_candidate_gaps, compute_stats, format_stats
+    from skautoal.suite import (
+        _append,
+        _drop_torn_line,
+        best_candidate_gaps,
+        compute_stats,
+        format_stats,
+        read_runs,
+    )
 
     name, params = _parse_variant(args.variant)
-    stored = [r for path in args.runs for r in _read(path)]
+    stored = [r for path in args.runs for r in read_runs(path)]
     blocks = (
         args.blocks.split(",")
         if args.blocks
         else list(dict.fromkeys(r["block"] for r in stored))
     )
     first, end = (int(v) for v in args.seeds.split("-"))
-    mine = _read(args.out) if os.path.exists(args.out) else []
+    # Resumable as the suite is: finished runs are kept, a torn line dropped.
+    _drop_torn_line(args.out)
+    mine = read_runs(args.out)
     done = {(r["block"], r["seed"]) for r in mine}
     todo = [(b, s) for b in blocks for s in range(first, end) if (b, s) not in done]
-    with ProcessPoolExecutor(args.n_jobs) as pool, open(args.out, "a") as f:
+    with ProcessPoolExecutor(args.n_jobs) as pool:
         jobs = [(b, name, params, s) for b, s in todo]
         for record in pool.map(_run, *zip(*jobs, strict=True)) if jobs else []:
-            f.write(json.dumps(record) + "\n")
-            f.flush()
+            _append(args.out, record)
             mine.append(record)
     seeds = set(range(first, end))
     # The stored runs of every other method, and the variant's own.

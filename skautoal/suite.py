@@ -7,6 +7,7 @@ to ``runs.jsonl`` at once; a rerun of the same command skips finished runs.
 """
 
 import csv
+import gzip
 import json
 import os
 import time
@@ -362,11 +363,13 @@ def _drop_torn_line(path):
 
 
 def read_runs(path):
-    """The finished runs in ``runs.jsonl``; a torn last line is dropped."""
+    """The finished runs in ``runs.jsonl`` (or a gzipped copy, ``.gz``); a
+    torn last line is dropped."""
     runs = []
     if not os.path.exists(path):
         return runs
-    with open(path) as f:
+    opener = gzip.open if os.fspath(path).endswith(".gz") else open
+    with opener(path, "rt") as f:
         for line in f:
             try:
                 runs.append(json.loads(line))

@@ -385,3 +385,18 @@ def test_run_one_keeps_the_picks_on_request(monkeypatch):
     plain = suite.run_one("digits-38", "margin", 0, n_rounds=2)
     assert "queried" not in plain and "queried_labels" not in plain
     assert plain["scores"] == record["scores"]
+
+
+def test_read_runs_reads_a_gzipped_copy(tmp_path):
+    # The stored results are gzipped; a torn last line is dropped either way.
+    import gzip
+    import json
+
+    text = json.dumps({"block": "digits", "seed": 0}) + "\n" + '{"block": "dig'
+    (tmp_path / "runs.jsonl").write_text(text)
+    with gzip.open(tmp_path / "runs.jsonl.gz", "wt") as f:
+        f.write(text)
+    expected = [{"block": "digits", "seed": 0}]
+    assert suite.read_runs(tmp_path / "runs.jsonl") == expected
+    assert suite.read_runs(str(tmp_path / "runs.jsonl.gz")) == expected
+    assert suite.read_runs(tmp_path / "runs.jsonl.gz") == expected
